@@ -1,0 +1,117 @@
+/**
+ * Tar archives for copying files into and out of sandboxes (Docker's archive API speaks tar).
+ * Entries carry the owner the sandbox should see; extraction refuses paths that escape the target directory.
+ */
+
+import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import type { FileEntry } from './sandbox.js';
+
+export interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export const ROOT: Owner = { uid: 0, gid: 0 };
+/** The `agent` user and `mlgym` group of labgym images (scripts/images/build-base.sh). */
+export const AGENT: Owner = { uid: 1000, gid: 1000 };
+
+type EntryHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
+
+async function finish(pack: tar.Pack): Promise<Buffer> {
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function addEntry(pack: tar.Pack, header: EntryHeader, content?: Buffer): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const done = (error?: Error | null) => (error ? reject(error) : resolvePromise());
+    if (content) pack.entry(header, content, done);
+    else pack.entry(header, done);
+  });
+}
+
+/** A tar of in-memory files; parent directories are added with the same owner. */
+export async function packFiles(files: readonly FileEntry[], owner: Owner): Promise<Buffer> {
+  const pack = tar.pack();
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const parts = file.path.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (dirs.has(dir)) continue;
+      dirs.add(dir);
+      await addEntry(pack, { name: `${dir}/`, type: 'directory', mode: 0o755, ...owner });
+    }
+    const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
+    await addEntry(pack, { name: parts.join('/'), type: 'file', mode: file.mode ?? 0o644, size: content.length, ...owner }, content);
+  }
+  return finish(pack);
+}
+
+/** A tar of a host file or directory tree, named by its basename, modes kept, owner replaced. */
+export async function packHostPath(hostPath: string, owner: Owner): Promise<Buffer> {
+  const pack = tar.pack();
+  const root = resolve(hostPath);
+  const base = root.split(sep).pop()!;
+  const visit = async (path: string): Promise<void> => {
+    const info = await lstat(path);
+    const name = join(base, relative(root, path)).split(sep).join('/');
+    if (info.isSymbolicLink()) {
+      await addEntry(pack, { name, type: 'symlink', linkname: await readlink(path), ...owner });
+    } else if (info.isDirectory()) {
+      await addEntry(pack, { name: `${name}/`, type: 'directory', mode: info.mode & 0o7777, ...owner });
+      for (const child of (await readdir(path)).sort()) await visit(join(path, child));
+    } else if (info.isFile()) {
+      await addEntry(pack, { name, type: 'file', mode: info.mode & 0o7777, size: info.size, ...owner }, await readFile(path));
+    }
+  };
+  await visit(root);
+  return finish(pack);
+}
+
+async function readAll(entry: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Read every regular file of a tar stream into memory, keyed by its path inside the archive. */
+export async function unpackToMap(stream: Readable): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  stream.pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const entry of extract) {
+    const content = await readAll(entry as AsyncIterable<Buffer>);
+    if (entry.header.type === 'file') files.set(entry.header.name, content);
+  }
+  return files;
+}
+
+/** Extract a tar stream under `hostDir`; an entry that would land outside it fails the whole extraction. */
+export async function unpackToDir(stream: Readable, hostDir: string): Promise<void> {
+  const root = resolve(hostDir);
+  const extract = tar.extract();
+  stream.pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const entry of extract) {
+    const { header } = entry;
+    const target = resolve(root, header.name);
+    if (target !== root && !target.startsWith(root + sep)) {
+      stream.destroy();
+      throw new Error(`archive entry ${JSON.stringify(header.name)} escapes ${root}`);
+    }
+    const content = await readAll(entry as AsyncIterable<Buffer>);
+    if (header.type === 'directory') await mkdir(target, { recursive: true });
+    else if (header.type === 'file') {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content, { mode: header.mode & 0o777 });
+    } else if (header.type === 'symlink') {
+      await mkdir(dirname(target), { recursive: true });
+      await symlink(header.linkname, target).catch(() => undefined);
+    }
+  }
+}

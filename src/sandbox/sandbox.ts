@@ -1,0 +1,97 @@
+/**
+ * The Sandbox contract: an isolated machine with one persistent shell, file copy in and out, and close.
+ * Backends (Docker today, Kubernetes later) implement it; nothing outside src/sandbox knows which one runs.
+ * A command that fails is data (ExecResult); only a broken backend throws SandboxUnavailableError.
+ */
+
+import type { SandboxLimits } from './limits.js';
+
+export interface ExecParams {
+  /** Kill everything the command started after this long; the shell stays usable. @unit ms @default 25000 */
+  readonly timeoutMs?: number;
+  /** Kill the command when it prints nothing for this long. @unit ms @default no limit */
+  readonly idleTimeoutMs?: number;
+  /** Keep at most this many bytes of output (head and tail, with an elision note). @unit bytes; null = no cap */
+  readonly outputLimitBytes?: number | null;
+}
+
+export interface ExecResult {
+  /** stdout and stderr interleaved in the order they were written, as a terminal shows them. */
+  readonly output: string;
+  /** The command's exit status; 137 when it was killed. */
+  readonly exitCode: number;
+  readonly timedOut: false | 'total' | 'idle';
+  /** The shell could not be interrupted and was restarted: cwd and variables are lost. */
+  readonly shellRestarted: boolean;
+  /** Output bytes dropped by the output cap. */
+  readonly droppedBytes: number;
+  readonly durationMs: number;
+}
+
+export interface OneShotResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface FileEntry {
+  /** Path relative to the destination directory. */
+  readonly path: string;
+  readonly content: Buffer | string;
+  /** @default 0o644 */
+  readonly mode?: number;
+}
+
+export interface CopyOwnership {
+  /** @default 'root' — files the agent must not change stay root-owned. */
+  readonly owner?: 'root' | 'agent';
+}
+
+export interface Sandbox {
+  readonly id: string;
+  readonly image: string;
+  /** Run a command in the persistent agent shell: cwd, variables and functions persist between calls. */
+  exec(command: string, params?: ExecParams): Promise<ExecResult>;
+  /** Run one command outside the agent shell, in a fresh process (harness operations; root by default). */
+  run(argv: readonly string[], options?: { user?: 'root' | 'agent'; stdin?: string; timeoutMs?: number }): Promise<OneShotResult>;
+  /** Copy files into a directory of the sandbox (created if missing). */
+  writeFiles(destinationDir: string, files: readonly FileEntry[], ownership?: CopyOwnership): Promise<void>;
+  /** Copy a host directory or file into the sandbox as a tar stream. */
+  copyIn(hostPath: string, destinationDir: string, ownership?: CopyOwnership): Promise<void>;
+  /** Read files out of the sandbox. Missing paths are absent from the result, not errors. */
+  readFiles(paths: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Copy a sandbox path (file or directory) out to a host directory. */
+  copyOut(sandboxPath: string, hostDir: string): Promise<void>;
+  /** Restart the agent shell (fresh cwd and variables); files stay. */
+  restartShell(): Promise<void>;
+  /** Remove the sandbox and everything in it. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SandboxCreateParams {
+  readonly image: string;
+  readonly limits?: Partial<SandboxLimits>;
+  /** GPU device ids or UUIDs to expose (Docker DeviceRequests). */
+  readonly gpus?: readonly string[];
+  /** Host paths mounted read-only: host path -> sandbox path. */
+  readonly readOnlyMounts?: Readonly<Record<string, string>>;
+  /** Extra labels; labgym's own ownership labels are always added. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Environment variables of the sandbox. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** User the persistent shell runs as. @default 'agent' */
+  readonly shellUser?: string;
+  /** Working directory the shell starts in. @default '/home/agent/workspace' */
+  readonly workdir?: string;
+  /** Remove the container by itself when this process dies (see docker-sandbox.ts). @default true */
+  readonly lifeline?: boolean;
+}
+
+export interface SandboxBackend {
+  readonly name: string;
+  /** Check the backend is reachable; throws PrerequisiteError with the fix when not. */
+  ping(): Promise<void>;
+  create(params: SandboxCreateParams): Promise<Sandbox>;
+  /** Remove sandboxes whose owner process is gone (or all of them); returns the removed ids. */
+  cleanup(options?: { all?: boolean }): Promise<string[]>;
+}
