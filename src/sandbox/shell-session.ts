@@ -22,7 +22,7 @@ export interface ShellExecParams {
   readonly outputLimitBytes: number | null;
   /** Kill everything the running command started; `elapsedMs` says how long ago it began. */
   readonly interrupt: (elapsedMs: number) => Promise<void>;
-  /** How long to wait for the shell to come back after an interrupt before giving up on it. @unit ms */
+  /** How long to wait for the shell to come back once the interrupt has run, before giving up on it. @unit ms @default 2000 */
   readonly interruptGraceMs?: number;
 }
 
@@ -81,8 +81,8 @@ export class ShellSession {
   private closed = false;
 
   /**
-   * Take over a freshly started bash: merge stderr into stdout (one pipe keeps the terminal's order) and keep
-   * a private copy of stdout on fd 9 for the marker, so a command that redirects its own stdout cannot hide it.
+   * Take over a freshly started bash: keep its output pipe on fd 9 and give every command stdout and stderr
+   * on that one pipe (the terminal's order), re-applied per command so `exec >/dev/null` cannot hide the marker.
    */
   static async start(transport: ShellTransport): Promise<ShellSession> {
     const session = new ShellSession(transport);
@@ -162,8 +162,13 @@ export class ShellSession {
         pending.timedOut = kind;
         clearTimeout(pending.idleTimer);
         clearTimeout(pending.totalTimer);
-        pending.graceTimer = setTimeout(() => this.transport.destroy(), params.interruptGraceMs ?? 10_000);
-        params.interrupt(performance.now() - startedAt).catch(() => this.transport.destroy());
+        const giveUp = () => this.transport.destroy();
+        params.interrupt(performance.now() - startedAt).then(
+          () => {
+            if (this.pending === pending) pending.graceTimer = setTimeout(giveUp, params.interruptGraceMs ?? 2000);
+          },
+          giveUp,
+        );
       };
       pending.totalTimer = setTimeout(() => expire('total'), params.timeoutMs);
       if (params.idleTimeoutMs !== undefined) {
@@ -181,7 +186,7 @@ export class ShellSession {
       if (stray.totalBytes > 0) output.push(Buffer.from(stray.toString()));
 
       this.transport.write(
-        `eval ${ansiCQuote(command)} </dev/null 9>&-; printf '\\n${MARKER_PREFIX}${nonce}_%d__\\n' "$?" >&9\n`,
+        `eval ${ansiCQuote(command)} </dev/null >&9 2>&9 9>&-; printf '\\n${MARKER_PREFIX}${nonce}_%d__\\n' "$?" >&9\n`,
       );
     });
   }
