@@ -43,9 +43,11 @@ _aci_run() {
 }
 
 # A multi-line command whose text did not come as a heredoc would read the terminal, /dev/null or the shell's own
-# input: refuse instead of editing with no text or swallowing the commands that follow.
+# input (recorded here, when this file is sourced): refuse instead of editing with no text or swallowing the
+# commands that follow.
+_ACI_SHELL_INPUT=$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)
 _aci_needs_text() {
-  if [ -t 0 ] || [[ /dev/stdin -ef /dev/null ]] || [[ /dev/stdin -ef /proc/$$/fd/0 ]]; then
+  if [ -t 0 ] || [[ /dev/stdin -ef /dev/null ]] || [ "$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)" = "$_ACI_SHELL_INPUT" ]; then
     echo "Malformed $1 command. Please ensure you use the \\\`$2\\\` keyword to mark the end of your $1."
     return 1
   fi
