@@ -4,7 +4,7 @@
  */
 
 import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import type { FileEntry } from './sandbox.js';
@@ -20,11 +20,14 @@ export const AGENT: Owner = { uid: 1000, gid: 1000 };
 
 type EntryHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 
-async function finish(pack: tar.Pack): Promise<Buffer> {
-  pack.finalize();
+/** Start draining a pack at once: tar-stream waits for its reader before accepting entries larger than its buffer. */
+function collect(pack: tar.Pack): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  pack.on('data', (chunk) => chunks.push(chunk as Buffer));
+  return new Promise((resolvePromise, reject) => {
+    pack.on('end', () => resolvePromise(Buffer.concat(chunks)));
+    pack.on('error', reject);
+  });
 }
 
 function addEntry(pack: tar.Pack, header: EntryHeader, content?: Buffer): Promise<void> {
@@ -38,6 +41,7 @@ function addEntry(pack: tar.Pack, header: EntryHeader, content?: Buffer): Promis
 /** A tar of in-memory files; parent directories are added with the same owner. */
 export async function packFiles(files: readonly FileEntry[], owner: Owner): Promise<Buffer> {
   const pack = tar.pack();
+  const archive = collect(pack);
   const dirs = new Set<string>();
   for (const file of files) {
     const parts = file.path.split('/').filter(Boolean);
@@ -50,28 +54,30 @@ export async function packFiles(files: readonly FileEntry[], owner: Owner): Prom
     const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
     await addEntry(pack, { name: parts.join('/'), type: 'file', mode: file.mode ?? 0o644, size: content.length, ...owner }, content);
   }
-  return finish(pack);
+  pack.finalize();
+  return archive;
 }
 
-/** A tar of a host file or directory tree, named by its basename, modes kept, owner replaced. */
+/** A tar of a host file (named by its basename) or of a directory's contents; modes kept, owner replaced. */
 export async function packHostPath(hostPath: string, owner: Owner): Promise<Buffer> {
   const pack = tar.pack();
+  const archive = collect(pack);
   const root = resolve(hostPath);
-  const base = root.split(sep).pop()!;
-  const visit = async (path: string): Promise<void> => {
+  const rootIsDir = (await lstat(root)).isDirectory();
+  const visit = async (path: string, name: string): Promise<void> => {
     const info = await lstat(path);
-    const name = join(base, relative(root, path)).split(sep).join('/');
     if (info.isSymbolicLink()) {
       await addEntry(pack, { name, type: 'symlink', linkname: await readlink(path), ...owner });
     } else if (info.isDirectory()) {
-      await addEntry(pack, { name: `${name}/`, type: 'directory', mode: info.mode & 0o7777, ...owner });
-      for (const child of (await readdir(path)).sort()) await visit(join(path, child));
+      if (name) await addEntry(pack, { name: `${name}/`, type: 'directory', mode: info.mode & 0o7777, ...owner });
+      for (const child of (await readdir(path)).sort()) await visit(join(path, child), name ? `${name}/${child}` : child);
     } else if (info.isFile()) {
       await addEntry(pack, { name, type: 'file', mode: info.mode & 0o7777, size: info.size, ...owner }, await readFile(path));
     }
   };
-  await visit(root);
-  return finish(pack);
+  await visit(root, rootIsDir ? '' : basename(root));
+  pack.finalize();
+  return archive;
 }
 
 async function readAll(entry: AsyncIterable<Buffer>): Promise<Buffer> {

@@ -4,7 +4,7 @@
  * A command that fails is data (ExecResult); only a broken backend throws SandboxUnavailableError.
  */
 
-import type { SandboxLimits } from './limits.js';
+import type { SandboxLimitsInput } from './limits.js';
 
 export interface ExecParams {
   /** Kill everything the command started after this long; the shell stays usable. @unit ms @default 25000 */
@@ -56,7 +56,7 @@ export interface Sandbox {
   run(argv: readonly string[], options?: { user?: 'root' | 'agent'; stdin?: string; timeoutMs?: number }): Promise<OneShotResult>;
   /** Copy files into a directory of the sandbox (created if missing). */
   writeFiles(destinationDir: string, files: readonly FileEntry[], ownership?: CopyOwnership): Promise<void>;
-  /** Copy a host directory or file into the sandbox as a tar stream. */
+  /** Copy a host file into `destinationDir`, or a host directory's contents (like `cp -r dir/. dest`). */
   copyIn(hostPath: string, destinationDir: string, ownership?: CopyOwnership): Promise<void>;
   /** Read files out of the sandbox. Missing paths are absent from the result, not errors. */
   readFiles(paths: readonly string[]): Promise<Map<string, Buffer>>;
@@ -70,7 +70,7 @@ export interface Sandbox {
 
 export interface SandboxCreateParams {
   readonly image: string;
-  readonly limits?: Partial<SandboxLimits>;
+  readonly limits?: SandboxLimitsInput;
   /** GPU device ids or UUIDs to expose (Docker DeviceRequests). */
   readonly gpus?: readonly string[];
   /** Host paths mounted read-only: host path -> sandbox path. */

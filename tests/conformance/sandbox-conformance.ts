@@ -163,12 +163,12 @@ export function sandboxConformance(make: MakeSandbox): void {
       await writeFile(join(host, 'src/nested/data.bin'), Buffer.from([0, 1, 2, 255]));
       await writeFile(join(host, 'src/run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
       await sandbox.copyIn(join(host, 'src'), '/home/agent/workspace/in', { owner: 'agent' });
-      assert.equal((await sandbox.exec('./in/src/run.sh; stat -c %U in/src/nested/data.bin')).output, 'ran\nagent\n');
-      const files = await sandbox.readFiles(['/home/agent/workspace/in/src/nested/data.bin', '/home/agent/workspace/missing']);
-      assert.deepEqual([...files.keys()], ['/home/agent/workspace/in/src/nested/data.bin']);
+      assert.equal((await sandbox.exec('./in/run.sh; stat -c %U in/nested/data.bin')).output, 'ran\nagent\n');
+      const files = await sandbox.readFiles(['/home/agent/workspace/in/nested/data.bin', '/home/agent/workspace/missing']);
+      assert.deepEqual([...files.keys()], ['/home/agent/workspace/in/nested/data.bin']);
       assert.deepEqual([...files.values()][0], Buffer.from([0, 1, 2, 255]));
-      await sandbox.copyOut('/home/agent/workspace/in/src', join(host, 'out'));
-      assert.equal(await readFile(join(host, 'out/src/run.sh'), 'utf8'), '#!/bin/sh\necho ran\n');
+      await sandbox.copyOut('/home/agent/workspace/in', join(host, 'out'));
+      assert.equal(await readFile(join(host, 'out/in/run.sh'), 'utf8'), '#!/bin/sh\necho ran\n');
     } finally {
       await rm(host, { recursive: true, force: true });
     }

@@ -49,10 +49,13 @@ class CommandFailed(Exception):
 # State and output
 
 
-def _number(text: str | None, default: float) -> float:
+def _number(text: str | None, default: int) -> float:
+    """A state variable as a number: an int when it is whole, the default when it is unset or not a number."""
     try:
-        value = float(text) if text not in (None, "") else default
+        value = float(text) if text else float(default)
     except ValueError:
+        return default
+    if not math.isfinite(value):
         return default
     return int(value) if value.is_integer() else value
 
@@ -318,8 +321,9 @@ def _run_lines(argv: list[str]) -> list[str]:
 def cmd_search_dir(out: Output, state: State, args: list[str]) -> None:
     term, directory = _search_directory(out, args, "Usage: search_dir <search_term> [<dir>]")
     counts: dict[str, int] = {}
-    found = _run_lines(["find", directory, "-type", "f", "!", "-path", "*/.*", "-exec", "grep", "-cIH", "--", term, "{}", "+"])
-    for line in found:
+    # MLGym: find <dir> -type f ! -path '*/.*' -exec grep -nIH -- <term> {} +, counted per file.
+    grep = ["grep", "-cIH", "--", term, "{}", "+"]
+    for line in _run_lines(["find", directory, "-type", "f", "!", "-path", "*/.*", "-exec", *grep]):
         path, _, count = line.rpartition(":")
         if count.isdigit() and int(count) > 0:
             counts[path] = counts.get(path, 0) + int(count)

@@ -103,7 +103,12 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
       'lists the files under <dir> whose name matches <file_name> (wildcards such as *.py work). Without <dir>, ' +
       'searches the current directory',
     arguments: [
-      { name: 'file_name', type: 'string', description: 'the file name or wildcard pattern to look for', required: true },
+      {
+        name: 'file_name',
+        type: 'string',
+        description: 'the file name or wildcard pattern to look for',
+        required: true,
+      },
       {
         name: 'dir',
         type: 'string',
@@ -154,7 +159,12 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
       'separates the two texts, and a line holding only end_of_str_replace ends the command. Python files are ' +
       'checked like after edit; a replacement that adds an error is not applied, and the error is shown.',
     arguments: [
-      { name: 'old_text', type: 'string', description: 'the exact lines to replace, as they are in the file', required: true },
+      {
+        name: 'old_text',
+        type: 'string',
+        description: 'the exact lines to replace, as they are in the file',
+        required: true,
+      },
       { name: 'new_text', type: 'string', description: 'the lines that take their place', required: true },
     ],
     endName: 'end_of_str_replace',

@@ -26,7 +26,10 @@ function blockPattern(name: string, endName: string): RegExp {
 
 /** Cut an action into plain text and complete multi-line command blocks, in order. */
 function splitAction(action: string, commands: readonly AciCommandSpec[]): Segment[] {
-  const patterns = [...multilineCommands(commands)].map(([name, endName]) => ({ endName, pattern: blockPattern(name, endName) }));
+  const patterns = [...multilineCommands(commands)].map(([name, endName]) => ({
+    endName,
+    pattern: blockPattern(name, endName),
+  }));
   const segments: Segment[] = [];
   const pushText = (text: string) => {
     const trimmed = text.replace(/^\n+|\n+$/g, '');
@@ -52,8 +55,8 @@ function splitAction(action: string, commands: readonly AciCommandSpec[]): Segme
 }
 
 /**
- * Rewrite every `edit 1:3\n...\nend_of_edit` (and insert, str_replace) into `edit 1:3 << 'end_of_edit'\n...\nend_of_edit`
- * so the text reaches the command on stdin. Text before and after a block stays, as separate lines.
+ * Rewrite every `edit 1:3\n...\nend_of_edit` (and insert, str_replace) into
+ * `edit 1:3 << 'end_of_edit'\n...\nend_of_edit`, so the text reaches the command on stdin. Text before and after a block stays, as separate lines.
  */
 export function guardMultilineInput(action: string, commands: readonly AciCommandSpec[] = ACI_COMMANDS): string {
   return splitAction(action, commands)
@@ -78,7 +81,9 @@ export function malformedCommandMessage(name: string, endName: string): string {
 
 /**
  * The observation for an action holding a multi-line command (`edit N:M`, `insert N`, `str_replace`) that is not
- * closed by its end line, or null when there is none. Such an action must not run: the command would wait for text.
+ * closed by its end line, or null when there is none. Such an action must not run: without its heredoc the command
+ * reads empty text (stdin from /dev/null), and an empty edit deletes the lines. A command after `&&`, `;` or `|` on
+ * a line counts too, since only a command at the start of a line is turned into a heredoc.
  */
 export function malformedMultilineMessage(
   action: string,
@@ -88,7 +93,10 @@ export function malformedMultilineMessage(
   for (const segment of splitAction(action, commands)) {
     if (segment.kind !== 'text') continue;
     for (const [name, endName] of endings) {
-      const invocation = new RegExp(`^[ \\t]*${escapeRegExp(name)}${ARGUMENT_SHAPES[name] ?? ''}(?=\\s|$)`, 'm');
+      const invocation = new RegExp(
+        `(?:^|[;&|(]|\\b(?:then|do|else)\\b)[ \\t]*${escapeRegExp(name)}${ARGUMENT_SHAPES[name] ?? ''}(?=\\s|$)`,
+        'm',
+      );
       if (invocation.test(segment.text)) return malformedCommandMessage(name, endName);
     }
   }

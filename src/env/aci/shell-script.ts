@@ -42,12 +42,13 @@ _aci_run() {
   return "$_aci_status"
 }
 
-# A multi-line command whose text did not come as a heredoc would read the terminal, /dev/null or the shell's own
-# input (recorded here, when this file is sourced): refuse instead of editing with no text or swallowing the
-# commands that follow.
-_ACI_SHELL_INPUT=$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)
+# A multi-line command whose text did not come as a heredoc would read the terminal or the shell's own input and
+# swallow the commands that follow: refuse. The shell's input is recorded when this file is sourced, unless it is
+# /dev/null (a harness that runs each command with stdin from /dev/null), which an empty heredoc also gives.
+_ACI_SHELL_INPUT=
+[[ /dev/stdin -ef /dev/null ]] || _ACI_SHELL_INPUT=$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)
 _aci_needs_text() {
-  if [ -t 0 ] || [[ /dev/stdin -ef /dev/null ]] || [ "$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)" = "$_ACI_SHELL_INPUT" ]; then
+  if [ -t 0 ] || { [ -n "$_ACI_SHELL_INPUT" ] && [ "$(stat -L -c '%d:%i' /dev/stdin 2>/dev/null)" = "$_ACI_SHELL_INPUT" ]; }; then
     echo "Malformed $1 command. Please ensure you use the \\\`$2\\\` keyword to mark the end of your $1."
     return 1
   fi

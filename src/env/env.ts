@@ -1,0 +1,274 @@
+/**
+ * The Gym-style environment: `reset({ task, seed })` builds a fresh workspace in a sandbox (reusing the
+ * container when the image is the same), `step(action)` runs one agent action and returns the observation,
+ * a real reward, and whether the episode ended. `validate` and `submit` go to the task's Evaluator, which
+ * never runs in this sandbox. terminated = the agent submitted; truncated = a step or time budget ran out
+ * (the workspace is then autosubmitted, as MLGym does).
+ */
+
+import { InvalidArgumentError, ResetNeededError } from '../errors.js';
+import { isBetter, normalizedImprovement, type EvaluationKind, type EvaluationRecord } from '../eval/index.js';
+import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
+import { aciResetCommand, guardMultilineInput, installAci, malformedMultilineMessage, type AciOptions } from './aci/index.js';
+import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
+import type { EnvTask } from './task.js';
+
+export const WORKSPACE = '/home/agent/workspace';
+
+export interface EnvOptions {
+  /** Steps before the episode is truncated and autosubmitted. @default 50 */
+  readonly maxSteps?: number;
+  /** Wall-clock budget of an episode, from reset. @unit ms @default no budget */
+  readonly wallClockBudgetMs?: number;
+  /** Timeout for ordinary commands. @unit ms @default 25000 */
+  readonly shortTimeoutMs?: number;
+  /** Kill a command that prints nothing for this long. @unit ms @default no limit */
+  readonly idleTimeoutMs?: number;
+  /** Output kept per step (head + tail). @unit bytes @default 100000; null = MLGym's uncapped output */
+  readonly outputLimitBytes?: number | null;
+  /** MLGym-compatible observations (blank and tqdm lines dropped) and output cap off. @default false */
+  readonly mlgymCompatible?: boolean;
+  readonly aci?: Partial<AciOptions>;
+  /** How sandboxes are made. @default the Docker backend */
+  readonly createSandbox?: (params: SandboxCreateParams) => Promise<Sandbox>;
+}
+
+export interface ResetParams {
+  readonly task: EnvTask;
+  readonly seed?: number;
+}
+
+export interface EnvState {
+  readonly openFile: string;
+  readonly workingDir: string;
+}
+
+export interface StepInfo {
+  readonly step: number;
+  readonly state: EnvState;
+  readonly exitCode?: number;
+  readonly timedOut?: false | 'total' | 'idle';
+  readonly durationMs: number;
+  /** Set on validate, submit and autosubmission steps. */
+  readonly evaluation?: EvaluationRecord;
+  /** MLGym's exit status when the episode ended (`submitted`, `autosubmission (max_steps)`, ...). */
+  readonly exitStatus?: string;
+}
+
+export interface StepResult {
+  readonly observation: string;
+  readonly reward: number;
+  readonly terminated: boolean;
+  readonly truncated: boolean;
+  readonly info: StepInfo;
+}
+
+export interface ResetResult {
+  readonly observation: string;
+  readonly info: { readonly state: EnvState; readonly sandboxId: string; readonly reusedSandbox: boolean; readonly durationMs: number };
+}
+
+/** Command words that get the task's training timeout instead of the short one. */
+const TRAINING_COMMAND = /(^|[\s;&|(])(python3?|torchrun|accelerate|deepspeed|pip3?)(\s|$)/;
+/** MLGym's rule: any of these as a substring of the action. */
+const MLGYM_TRAINING_SUBSTRINGS = ['torchrun', 'python', 'python3', 'accelerate', 'deepspeed'];
+
+const STATE_COMMAND = 'printf "%s\\n%s\\n" "${CURRENT_FILE:+$(realpath -- "$CURRENT_FILE" 2>/dev/null)}" "$PWD"';
+
+export class LabgymEnv {
+  private sandbox: Sandbox | undefined;
+  private task: EnvTask | undefined;
+  private seed = 0;
+  private stepCount = 0;
+  private startedAt = 0;
+  private done = true;
+  /** Best normalised improvement validated so far (0 = the baseline). */
+  private bestImprovement = 0;
+  private bestScore: number | undefined;
+  private readonly options: Required<Omit<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>> &
+    Pick<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>;
+
+  constructor(options: EnvOptions = {}) {
+    const maxSteps = options.maxSteps ?? 50;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new InvalidArgumentError(`env: maxSteps must be a positive integer, got ${maxSteps}`);
+    const mlgymCompatible = options.mlgymCompatible ?? false;
+    this.options = {
+      maxSteps,
+      wallClockBudgetMs: options.wallClockBudgetMs,
+      shortTimeoutMs: options.shortTimeoutMs ?? 25_000,
+      idleTimeoutMs: options.idleTimeoutMs,
+      outputLimitBytes: options.outputLimitBytes !== undefined ? options.outputLimitBytes : mlgymCompatible ? null : 100_000,
+      mlgymCompatible,
+      aci: options.aci,
+      createSandbox: options.createSandbox ?? createSandbox,
+    };
+  }
+
+  get currentSandbox(): Sandbox | undefined {
+    return this.sandbox;
+  }
+
+  /** Start an episode. A sandbox of the same image is reused: its workspace and shell are wiped instead. */
+  async reset({ task, seed = 0 }: ResetParams): Promise<ResetResult> {
+    const started = performance.now();
+    let reused = false;
+    if (this.sandbox && this.sandbox.image === task.image && this.task?.limits === task.limits) {
+      reused = await this.wipe(this.sandbox).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (!reused) {
+      await this.sandbox?.close();
+      this.sandbox = undefined;
+      this.sandbox = await this.options.createSandbox({ image: task.image, limits: task.limits, gpus: task.gpus });
+    }
+    const sandbox = this.sandbox!;
+    for (const item of task.workspace) {
+      const destination = item.destination ? `${WORKSPACE}/${item.destination}` : WORKSPACE;
+      await sandbox.copyIn(item.hostPath, destination, { owner: item.readOnly ? 'root' : 'agent' });
+    }
+    if (!reused) await installAci(sandbox, this.options.aci);
+    this.task = task;
+    this.seed = seed;
+    this.stepCount = 0;
+    this.bestImprovement = 0;
+    this.bestScore = undefined;
+    this.startedAt = performance.now();
+    this.done = false;
+    return {
+      observation: task.description,
+      info: { state: await this.state(), sandboxId: sandbox.id, reusedSandbox: reused, durationMs: performance.now() - started },
+    };
+  }
+
+  async step(action: string): Promise<StepResult> {
+    if (this.done || !this.sandbox || !this.task) throw new ResetNeededError('step() needs reset() first: the episode has not started or has ended');
+    const trimmed = action.trim();
+    if (!trimmed) throw new InvalidArgumentError('step: the action is empty; send a shell or ACI command such as `ls` or `submit`');
+    const started = performance.now();
+    this.stepCount += 1;
+
+    if (this.stepCount > this.options.maxSteps) return this.finish('auto', 'max_steps', started);
+    const budget = this.options.wallClockBudgetMs;
+    if (budget !== undefined && performance.now() - this.startedAt > budget) return this.finish('auto', 'wall_clock', started);
+
+    const malformed = malformedMultilineMessage(trimmed);
+    if (malformed) return this.observe(malformed, started, {});
+    if (trimmed === 'validate') return this.validate(started);
+    if (trimmed === 'submit') return this.finish('submit', 'submit', started);
+
+    const isTraining = this.options.mlgymCompatible
+      ? MLGYM_TRAINING_SUBSTRINGS.some((word) => trimmed.includes(word))
+      : TRAINING_COMMAND.test(trimmed);
+    const timeoutMs = isTraining ? (this.task.trainingTimeoutMs ?? 1_800_000) : this.options.shortTimeoutMs;
+    const result = await this.sandbox.exec(guardMultilineInput(trimmed), {
+      timeoutMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      outputLimitBytes: this.options.outputLimitBytes,
+    });
+    let observation = this.options.mlgymCompatible ? mlgymPostprocess(result.output) : result.output;
+    if (result.timedOut) {
+      const seconds = Math.round((result.timedOut === 'idle' ? this.options.idleTimeoutMs! : timeoutMs) / 1000);
+      observation += result.shellRestarted ? INTERRUPT_FAILED_MESSAGE : timeoutMessage(result.timedOut, seconds);
+    }
+    if (result.shellRestarted) await installAci(this.sandbox, this.options.aci);
+    return this.observe(observation, started, { exitCode: result.exitCode, timedOut: result.timedOut });
+  }
+
+  /** Remove the sandbox. Idempotent. */
+  async close(): Promise<void> {
+    this.done = true;
+    const sandbox = this.sandbox;
+    this.sandbox = undefined;
+    await sandbox?.close();
+  }
+
+  private async observe(
+    observation: string,
+    started: number,
+    extra: Pick<StepInfo, 'exitCode' | 'timedOut' | 'evaluation'>,
+    reward = 0,
+  ): Promise<StepResult> {
+    return {
+      observation,
+      reward,
+      terminated: false,
+      truncated: false,
+      info: { step: this.stepCount, state: await this.state(), durationMs: performance.now() - started, ...extra },
+    };
+  }
+
+  private async validate(started: number): Promise<StepResult> {
+    const evaluation = await this.task!.evaluator.evaluate({ kind: 'validate', agentSandbox: this.sandbox!, seed: this.seed });
+    let reward = 0;
+    if (evaluation.score !== undefined && (this.bestScore === undefined || isBetter(evaluation.score, this.bestScore, evaluation.direction))) {
+      this.bestScore = evaluation.score;
+      const improvement = improvementOf(evaluation);
+      if (improvement !== undefined && improvement > this.bestImprovement) {
+        reward = improvement - this.bestImprovement;
+        this.bestImprovement = improvement;
+      }
+    }
+    return this.observe(evaluationObservation(evaluation), started, { evaluation }, reward);
+  }
+
+  /** Final evaluation on the held-out split: on submit, or on autosubmission when a limit is hit. */
+  private async finish(kind: EvaluationKind, reason: string, started: number): Promise<StepResult> {
+    const evaluation = await this.task!.evaluator.evaluate({ kind, agentSandbox: this.sandbox!, seed: this.seed });
+    this.done = true;
+    const failed = evaluation.failure?.type;
+    const exitStatus = failed
+      ? failed === 'evaluation_error'
+        ? `${evaluation.failure!.message}, (${reason})`
+        : `${failed} (${reason})`
+      : kind === 'submit'
+        ? 'submitted'
+        : `autosubmission (${reason})`;
+    const observation = failed ? evaluation.failure!.message : `Exited (${reason})`;
+    return {
+      observation,
+      reward: improvementOf(evaluation) ?? 0,
+      terminated: kind === 'submit',
+      truncated: kind !== 'submit',
+      info: {
+        step: this.stepCount,
+        state: await this.state(),
+        durationMs: performance.now() - started,
+        evaluation,
+        exitStatus,
+      },
+    };
+  }
+
+  private async state(): Promise<EnvState> {
+    const result = await this.sandbox!.exec(STATE_COMMAND, { timeoutMs: 5000 });
+    const [openFile = '', workingDir = ''] = result.output.split('\n');
+    return { openFile: openFile || 'n/a', workingDir };
+  }
+
+  /** Make a used sandbox look new: kill the agent's processes, empty the workspace, fresh shell and ACI state. */
+  private async wipe(sandbox: Sandbox): Promise<void> {
+    const wiped = await sandbox.run(['sh', '-c', `pkill -KILL -u agent; rm -rf ${WORKSPACE} /tmp/* && install -d -o agent -g mlgym ${WORKSPACE}`]);
+    if (wiped.exitCode !== 0) throw new Error(wiped.stderr);
+    await sandbox.restartShell();
+    await installAci(sandbox, this.options.aci);
+    await sandbox.exec(aciResetCommand());
+  }
+}
+
+function improvementOf(evaluation: EvaluationRecord): number | undefined {
+  if (evaluation.score === undefined) return undefined;
+  return evaluation.improvement ?? (evaluation.baseline === undefined ? undefined : normalizedImprovement(evaluation.score, evaluation.baseline, evaluation.direction));
+}
+
+/** MLGym's validate observation (reference §5.1), Python-dict style, plus the split it was scored on. */
+export function evaluationObservation(evaluation: EvaluationRecord): string {
+  if (evaluation.failure) return evaluation.failure.type === 'evaluation_error' ? `Error: ${evaluation.failure.message}` : evaluation.failure.message;
+  const dict = (values: Record<string, number>) =>
+    `{${Object.entries(values)
+      .map(([key, value]) => `'${key}': ${value}`)
+      .join(', ')}}`;
+  const baseline = evaluation.baseline === undefined ? 'NA (no baseline was there)' : dict({ [evaluation.primaryMetric]: evaluation.baseline });
+  return `Your code produced a valid submission artefact at ${evaluation.submission ?? ''}.\nBaseline Score: ${baseline}\nEvaluation Score: ${dict(evaluation.metrics)}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The Evaluator contract: score what the agent submitted, never inside the agent's sandbox.
+ * An evaluation is a record (data), including when the submission is missing or the evaluator printed
+ * no metrics; only a broken backend throws.
+ */
+
+import type { Sandbox } from '../sandbox/index.js';
+
+/** validate: mid-episode check on the validation split; submit: the agent's final answer; auto: a limit ended the episode. */
+export type EvaluationKind = 'validate' | 'submit' | 'auto';
+export type MetricDirection = 'maximize' | 'minimize';
+
+export interface EvaluationParams {
+  readonly kind: EvaluationKind;
+  /** The agent's sandbox, read only to copy the declared submission artifacts out. */
+  readonly agentSandbox: Sandbox;
+  readonly seed?: number;
+}
+
+export type EvaluationFailure =
+  | { readonly type: 'submission_not_found'; readonly message: string }
+  | { readonly type: 'evaluation_format_error'; readonly message: string }
+  | { readonly type: 'evaluation_error'; readonly message: string };
+
+export interface EvaluationRecord {
+  readonly kind: EvaluationKind;
+  /** Which data the score comes from: 'validation' for validate, 'test' (held out) for the final score. */
+  readonly split: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly primaryMetric: string;
+  readonly direction: MetricDirection;
+  /** The primary metric's value; undefined when the evaluation failed. */
+  readonly score?: number;
+  readonly baseline?: number;
+  /** Normalised improvement of `score` over `baseline` (see normalizedImprovement). */
+  readonly improvement?: number;
+  readonly failure?: EvaluationFailure;
+  readonly durationMs: number;
+  /** Hash of the evaluator files and command, so scores from different evaluators are never mixed. */
+  readonly evaluatorHash: string;
+  /** Path of the submitted artifact in the agent's workspace (MLGym's info.submission). */
+  readonly submission?: string;
+}
+
+export interface Evaluator {
+  evaluate(params: EvaluationParams): Promise<EvaluationRecord>;
+}
+
+/**
+ * (score - baseline) / |baseline|, sign-flipped for metrics to minimise: 0 at the baseline, 0.1 for 10 % better.
+ * With a zero baseline the raw difference is used.
+ */
+export function normalizedImprovement(score: number, baseline: number, direction: MetricDirection): number {
+  const sign = direction === 'maximize' ? 1 : -1;
+  const scale = Math.abs(baseline) > 1e-12 ? Math.abs(baseline) : 1;
+  return (sign * (score - baseline)) / scale;
+}
+
+/** True when `a` is a better value than `b` under `direction`. */
+export function isBetter(a: number, b: number, direction: MetricDirection): boolean {
+  return direction === 'maximize' ? a > b : a < b;
+}

@@ -1,0 +1,3 @@
+/** The evaluation stage: the Evaluator contract and the fresh-sandbox evaluator. */
+export * from './evaluator.js';
+export { SandboxEvaluator, parseMetrics, type SandboxEvaluatorConfig } from './sandbox-evaluator.js';
