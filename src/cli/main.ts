@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/** The `labgym` command line: registers the commands (one file each) and the error handler. */
+
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { PROJECT_ROOT } from '../assets.js';
+import { registerBenchCommands } from './bench.js';
+import { registerEnvCommands } from './env.js';
+import { registerImageCommands } from './images.js';
+import { reportError } from './output.js';
+import { registerSandboxCommands } from './sandbox.js';
+
+const { version } = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('labgym')
+  .description('Generate training data for AI-research agents: MLGym-style tasks in Docker sandboxes.')
+  .version(version)
+  .showHelpAfterError();
+
+registerEnvCommands(program);
+registerSandboxCommands(program);
+registerImageCommands(program);
+registerBenchCommands(program);
+
+program.parseAsync().catch(reportError);
