@@ -15,3 +15,4 @@ export function createSandbox(params: SandboxCreateParams): Promise<Sandbox> {
   defaultBackend ??= new DockerBackend();
   return defaultBackend.create(params);
 }
+export { BASE_IMAGE, buildTaskImage, type TaskImageParams, type TaskImageResult } from './images.js';
