@@ -9,7 +9,7 @@
 import { InvalidArgumentError, ResetNeededError } from '../errors.js';
 import { isBetter, normalizedImprovement, type EvaluationKind, type EvaluationRecord } from '../eval/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
-import { aciResetCommand, guardMultilineInput, installAci, malformedMultilineMessage, type AciOptions } from './aci/index.js';
+import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
 import type { EnvTask } from './task.js';
 
@@ -28,7 +28,7 @@ export interface EnvOptions {
   readonly outputLimitBytes?: number | null;
   /** MLGym-compatible observations (blank and tqdm lines dropped) and output cap off. @default false */
   readonly mlgymCompatible?: boolean;
-  readonly aci?: Partial<AciOptions>;
+  readonly aci?: Partial<aci.AciOptions>;
   /** How sandboxes are made. @default the Docker backend */
   readonly createSandbox?: (params: SandboxCreateParams) => Promise<Sandbox>;
 }
@@ -128,7 +128,7 @@ export class LabgymEnv {
       const destination = item.destination ? `${WORKSPACE}/${item.destination}` : WORKSPACE;
       await sandbox.copyIn(item.hostPath, destination, { owner: item.readOnly ? 'root' : 'agent' });
     }
-    if (!reused) await installAci(sandbox, this.options.aci);
+    if (!reused) await aci.installAci(sandbox, this.options.aci);
     this.task = task;
     this.seed = seed;
     this.stepCount = 0;
@@ -153,7 +153,7 @@ export class LabgymEnv {
     const budget = this.options.wallClockBudgetMs;
     if (budget !== undefined && performance.now() - this.startedAt > budget) return this.finish('auto', 'wall_clock', started);
 
-    const malformed = malformedMultilineMessage(trimmed);
+    const malformed = aci.malformedMultilineMessage(trimmed);
     if (malformed) return this.observe(malformed, started, {});
     if (trimmed === 'validate') return this.validate(started);
     if (trimmed === 'submit') return this.finish('submit', 'submit', started);
@@ -162,7 +162,7 @@ export class LabgymEnv {
       ? MLGYM_TRAINING_SUBSTRINGS.some((word) => trimmed.includes(word))
       : TRAINING_COMMAND.test(trimmed);
     const timeoutMs = isTraining ? (this.task.trainingTimeoutMs ?? 1_800_000) : this.options.shortTimeoutMs;
-    const result = await this.sandbox.exec(guardMultilineInput(trimmed), {
+    const result = await this.sandbox.exec(aci.guardMultilineInput(trimmed), {
       timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
       outputLimitBytes: this.options.outputLimitBytes,
@@ -172,8 +172,8 @@ export class LabgymEnv {
       const seconds = Math.round((result.timedOut === 'idle' ? this.options.idleTimeoutMs! : timeoutMs) / 1000);
       observation += result.shellRestarted ? INTERRUPT_FAILED_MESSAGE : timeoutMessage(result.timedOut, seconds);
     }
-    if (result.shellRestarted) await installAci(this.sandbox, this.options.aci);
-    return this.observe(observation, started, { exitCode: result.exitCode, timedOut: result.timedOut });
+    if (result.shellRestarted) await aci.installAci(this.sandbox, this.options.aci);
+    return this.observe(observation, started, { exitCode: result.exitCode, timedOut: result.timedOut }, 0, trimmed);
   }
 
   /** Remove the sandbox. Idempotent. */
@@ -189,13 +189,14 @@ export class LabgymEnv {
     started: number,
     extra: Pick<StepInfo, 'exitCode' | 'timedOut' | 'evaluation'>,
     reward = 0,
+    action?: string,
   ): Promise<StepResult> {
     return {
       observation,
       reward,
       terminated: false,
       truncated: false,
-      info: { step: this.stepCount, state: await this.state(), durationMs: performance.now() - started, ...extra },
+      info: { step: this.stepCount, state: await this.state(action), durationMs: performance.now() - started, ...extra },
     };
   }
 
@@ -241,8 +242,10 @@ export class LabgymEnv {
     };
   }
 
-  private async state(): Promise<EnvState> {
-    const result = await this.sandbox!.exec(STATE_COMMAND, { timeoutMs: 5000 });
+  /** Read the viewer state; after an agent action also record it as LAST_ACTION (the scroll warning reads it, as in MLGym). */
+  private async state(lastAction?: string): Promise<EnvState> {
+    const record = lastAction === undefined ? '' : `export LAST_ACTION=${aci.bashQuote(lastAction)}; `;
+    const result = await this.sandbox!.exec(record + STATE_COMMAND, { timeoutMs: 5000 });
     const [openFile = '', workingDir = ''] = result.output.split('\n');
     return { openFile: openFile || 'n/a', workingDir };
   }
@@ -252,8 +255,8 @@ export class LabgymEnv {
     const wiped = await sandbox.run(['sh', '-c', `pkill -KILL -u agent; rm -rf ${WORKSPACE} /tmp/* && install -d -o agent -g mlgym ${WORKSPACE}`]);
     if (wiped.exitCode !== 0) throw new Error(wiped.stderr);
     await sandbox.restartShell();
-    await installAci(sandbox, this.options.aci);
-    await sandbox.exec(aciResetCommand());
+    const sourced = await sandbox.exec(aci.aciResetCommand());
+    if (sourced.exitCode !== 0) throw new Error(sourced.output);
   }
 }
 
