@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { InvalidArgumentError, ResetNeededError } from '../../src/errors.js';
-import { LabgymEnv } from '../../src/env/index.js';
-import { guessTask } from '../helpers/guess-task.js';
+import { LabgymEnv, numberGuessTask } from '../../src/env/index.js';
+import { TEST_IMAGE } from '../helpers/images.js';
+
+const guessTask = () => numberGuessTask(TEST_IMAGE);
 
 describe('LabgymEnv episode', () => {
   const env = new LabgymEnv({ maxSteps: 20, shortTimeoutMs: 1500 });
@@ -10,7 +12,7 @@ describe('LabgymEnv episode', () => {
 
   test('reset builds the workspace and returns the task description', async () => {
     const { observation, info } = await env.reset({ task: guessTask(), seed: 3 });
-    assert.match(observation, /guess of the hidden number/);
+    assert.match(observation, /^Guess the hidden number/);
     assert.deepEqual(info.state, { openFile: 'n/a', workingDir: '/home/agent/workspace' });
     assert.equal(info.reusedSandbox, false);
     const listing = await env.step('ls');
