@@ -22,7 +22,7 @@ export interface ShellExecParams {
   readonly outputLimitBytes: number | null;
   /** Kill everything the running command started; `elapsedMs` says how long ago it began. */
   readonly interrupt: (elapsedMs: number) => Promise<void>;
-  /** How long to wait for the shell to come back once the interrupt has run, before giving up on it. @unit ms @default 2000 */
+  /** How long to wait for the shell to come back once the interrupt has run, before giving up on it. @unit ms @default 5000 */
   readonly interruptGraceMs?: number;
 }
 
@@ -69,6 +69,8 @@ interface Pending {
   idleTimer?: NodeJS.Timeout;
   totalTimer?: NodeJS.Timeout;
   graceTimer?: NodeJS.Timeout;
+  /** The running interrupt: the command is not finished until it is, or its kill rounds would hit the next one. */
+  interrupting?: Promise<void>;
   /** Restart the no-output timer (set only when the command has one). */
   rearmIdle?: () => void;
   finish(exitCode: number, shellExited: boolean): void;
@@ -163,9 +165,9 @@ export class ShellSession {
         clearTimeout(pending.idleTimer);
         clearTimeout(pending.totalTimer);
         const giveUp = () => this.transport.destroy();
-        params.interrupt(performance.now() - startedAt).then(
+        pending.interrupting = params.interrupt(performance.now() - startedAt).then(
           () => {
-            if (this.pending === pending) pending.graceTimer = setTimeout(giveUp, params.interruptGraceMs ?? 2000);
+            if (this.pending === pending) pending.graceTimer = setTimeout(giveUp, params.interruptGraceMs ?? 5000);
           },
           giveUp,
         );
@@ -216,7 +218,10 @@ export class ShellSession {
     }
     const rest = buffer.subarray(end + 3);
     if (rest.length) this.stray.push(rest);
-    pending.finish(Number.parseInt(buffer.subarray(statusStart, end).toString('ascii'), 10), false);
+    const exitCode = Number.parseInt(buffer.subarray(statusStart, end).toString('ascii'), 10);
+    pending.hold = EMPTY;
+    if (pending.interrupting) void pending.interrupting.then(() => pending.finish(exitCode, false));
+    else pending.finish(exitCode, false);
   }
 }
 
