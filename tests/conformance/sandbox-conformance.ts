@@ -142,7 +142,7 @@ export function sandboxConformance(make: MakeSandbox): void {
     // Transient buffers are garbage awaiting V8's external-memory GC trigger (~32 MB), whatever the output size.
     assert.ok(peakBuffers < 45e6, `peak buffers ${peakBuffers} should stay below the output size`);
     const retained = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-    if (global.gc) assert.ok(retained < 4e6, `live memory grew by ${retained} bytes`);
+    if (global.gc) assert.ok(retained < 16e6, `live memory grew by ${retained} bytes (the output was 50 MB)`);
   });
 
   test('root-owned files cannot be changed by the agent; agent-owned files can', async () => {
