@@ -7,7 +7,7 @@
  */
 
 import { InvalidArgumentError, ResetNeededError } from '../errors.js';
-import { isBetter, normalizedImprovement, type EvaluationKind, type EvaluationRecord } from '../eval/index.js';
+import type { EvaluationKind, EvaluationRecord } from '../eval/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
@@ -84,7 +84,6 @@ export class LabgymEnv {
   private done = true;
   /** Best normalised improvement validated so far (0 = the baseline). */
   private bestImprovement = 0;
-  private bestScore: number | undefined;
   private readonly options: Required<Omit<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>> &
     Pick<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>;
 
@@ -133,7 +132,6 @@ export class LabgymEnv {
     this.seed = seed;
     this.stepCount = 0;
     this.bestImprovement = 0;
-    this.bestScore = undefined;
     this.startedAt = performance.now();
     this.done = false;
     return {
@@ -203,13 +201,9 @@ export class LabgymEnv {
   private async validate(started: number): Promise<StepResult> {
     const evaluation = await this.task!.evaluator.evaluate({ kind: 'validate', agentSandbox: this.sandbox!, seed: this.seed });
     let reward = 0;
-    if (evaluation.score !== undefined && (this.bestScore === undefined || isBetter(evaluation.score, this.bestScore, evaluation.direction))) {
-      this.bestScore = evaluation.score;
-      const improvement = improvementOf(evaluation);
-      if (improvement !== undefined && improvement > this.bestImprovement) {
-        reward = improvement - this.bestImprovement;
-        this.bestImprovement = improvement;
-      }
+    if (evaluation.improvement !== undefined && evaluation.improvement > this.bestImprovement) {
+      reward = evaluation.improvement - this.bestImprovement;
+      this.bestImprovement = evaluation.improvement;
     }
     return this.observe(evaluationObservation(evaluation), started, { evaluation }, reward);
   }
@@ -229,7 +223,7 @@ export class LabgymEnv {
     const observation = failed ? evaluation.failure!.message : `Exited (${reason})`;
     return {
       observation,
-      reward: improvementOf(evaluation) ?? 0,
+      reward: evaluation.improvement ?? 0,
       terminated: kind === 'submit',
       truncated: kind !== 'submit',
       info: {
@@ -258,11 +252,6 @@ export class LabgymEnv {
     const sourced = await sandbox.exec(aci.aciResetCommand());
     if (sourced.exitCode !== 0) throw new Error(sourced.output);
   }
-}
-
-function improvementOf(evaluation: EvaluationRecord): number | undefined {
-  if (evaluation.score === undefined) return undefined;
-  return evaluation.improvement ?? (evaluation.baseline === undefined ? undefined : normalizedImprovement(evaluation.score, evaluation.baseline, evaluation.direction));
 }
 
 /** MLGym's validate observation (reference §5.1), Python-dict style, plus the split it was scored on. */

@@ -55,8 +55,3 @@ export function normalizedImprovement(score: number, baseline: number, direction
   const scale = Math.abs(baseline) > 1e-12 ? Math.abs(baseline) : 1;
   return (sign * (score - baseline)) / scale;
 }
-
-/** True when `a` is a better value than `b` under `direction`. */
-export function isBetter(a: number, b: number, direction: MetricDirection): boolean {
-  return direction === 'maximize' ? a > b : a < b;
-}

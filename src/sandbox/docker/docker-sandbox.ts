@@ -6,7 +6,7 @@
  */
 
 import { hostname } from 'node:os';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
@@ -261,16 +261,11 @@ export class DockerSandbox implements Sandbox {
   }
 
   async writeFiles(destinationDir: string, files: readonly FileEntry[], ownership: CopyOwnership = {}): Promise<void> {
-    const owner = ownership.owner ?? 'root';
-    await this.ensureDir(destinationDir, owner);
-    const archive = await packFiles(files, owner === 'agent' ? AGENT : ROOT);
-    await this.putArchive(archive, destinationDir);
+    await this.putArchive(destinationDir, ownership, (owner) => packFiles(files, owner));
   }
 
   async copyIn(hostPath: string, destinationDir: string, ownership: CopyOwnership = {}): Promise<void> {
-    const owner = ownership.owner ?? 'root';
-    await this.ensureDir(destinationDir, owner);
-    await this.putArchive(await packHostPath(hostPath, owner === 'agent' ? AGENT : ROOT), destinationDir);
+    await this.putArchive(destinationDir, ownership, (owner) => packHostPath(hostPath, owner));
   }
 
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer>> {
@@ -278,8 +273,7 @@ export class DockerSandbox implements Sandbox {
     const files = new Map<string, Buffer>();
     for (const path of paths) {
       try {
-        const stream = (await this.container.getArchive({ path })) as NodeJS.ReadableStream;
-        const entries = await unpackToMap(stream as unknown as import('node:stream').Readable);
+        const entries = await unpackToMap((await this.container.getArchive({ path })) as unknown as Readable);
         const name = path.split('/').filter(Boolean).pop()!;
         const content = entries.get(name);
         if (content !== undefined) files.set(path, content);
@@ -293,13 +287,13 @@ export class DockerSandbox implements Sandbox {
 
   async copyOut(sandboxPath: string, hostDir: string): Promise<void> {
     this.assertOpen();
-    let stream: NodeJS.ReadableStream;
+    let stream: Readable;
     try {
-      stream = (await this.container.getArchive({ path: sandboxPath })) as NodeJS.ReadableStream;
+      stream = (await this.container.getArchive({ path: sandboxPath })) as unknown as Readable;
     } catch (error) {
       throw gone(this.id, error);
     }
-    await unpackToDir(stream as unknown as import('node:stream').Readable, hostDir);
+    await unpackToDir(stream, hostDir);
   }
 
   async close(): Promise<void> {
@@ -313,12 +307,12 @@ export class DockerSandbox implements Sandbox {
     this.lifeline?.destroy();
   }
 
-  private async ensureDir(path: string, owner: 'root' | 'agent'): Promise<void> {
-    const made = await this.run(['mkdir', '-p', path], { user: owner });
-    if (made.exitCode !== 0) throw new InvalidArgumentError(`cannot create ${path} in the sandbox: ${made.stderr.trim()}`);
-  }
-
-  private async putArchive(archive: Buffer, destinationDir: string): Promise<void> {
+  /** Create `destinationDir` as the owner (so the agent can write into its own folders), then extract the archive there. */
+  private async putArchive(destinationDir: string, ownership: CopyOwnership, pack: (owner: Owner) => Promise<Buffer>): Promise<void> {
+    const user = ownership.owner ?? 'root';
+    const made = await this.run(['mkdir', '-p', destinationDir], { user });
+    if (made.exitCode !== 0) throw new InvalidArgumentError(`cannot create ${destinationDir} in the sandbox: ${made.stderr.trim()}`);
+    const archive = await pack(user === 'agent' ? AGENT : ROOT);
     try {
       await this.container.putArchive(archive, { path: destinationDir });
     } catch (error) {
@@ -374,4 +368,3 @@ export class DockerBackend implements SandboxBackend {
   }
 }
 
-export type { Owner };
