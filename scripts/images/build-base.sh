@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-torch python3-torchvision
   python3-tqdm python3-pycosat python3-yaml flake8 jq procps less file
+  python3-rdata bible-kjv
 )
 MIRROR="${LABGYM_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 

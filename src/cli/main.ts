@@ -9,6 +9,8 @@ import { registerEnvCommands } from './env.js';
 import { registerImageCommands } from './images.js';
 import { reportError } from './output.js';
 import { registerSandboxCommands } from './sandbox.js';
+import { registerSchemaCommand } from './schema.js';
+import { registerTaskCommands } from './tasks.js';
 
 const { version } = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as { version: string };
 
@@ -18,9 +20,11 @@ const program = new Command()
   .version(version)
   .showHelpAfterError();
 
+registerTaskCommands(program);
 registerEnvCommands(program);
 registerSandboxCommands(program);
 registerImageCommands(program);
 registerBenchCommands(program);
+registerSchemaCommand(program);
 
 program.parseAsync().catch(reportError);

@@ -18,9 +18,10 @@ export function numberGuessTask(image: string): EnvTask {
     evaluator: new SandboxEvaluator({
       image,
       artifacts: ['submission.txt'],
-      evaluatorDir: `${root}evaluator`,
-      hiddenDirs: { validation: `${root}hidden/validation`, test: `${root}hidden/test` },
+      files: [`${root}evaluator`],
+      hidden: { validation: [`${root}hidden/validation`], test: [`${root}hidden/test`] },
       command: 'python3 evaluate.py',
+      metricsFrom: 'stdout',
       primaryMetric: 'score',
       direction: 'maximize',
       baseline: -10,

@@ -111,7 +111,8 @@ export class LabgymEnv {
   async reset({ task, seed = 0 }: ResetParams): Promise<ResetResult> {
     const started = performance.now();
     let reused = false;
-    if (this.sandbox && this.sandbox.image === task.image && this.task?.limits === task.limits) {
+    const sameSetup = JSON.stringify([this.task?.limits, this.task?.env ?? {}]) === JSON.stringify([task.limits, task.env ?? {}]);
+    if (this.sandbox && this.sandbox.image === task.image && sameSetup) {
       reused = await this.wipe(this.sandbox).then(
         () => true,
         () => false,
@@ -120,12 +121,16 @@ export class LabgymEnv {
     if (!reused) {
       await this.sandbox?.close();
       this.sandbox = undefined;
-      this.sandbox = await this.options.createSandbox({ image: task.image, limits: task.limits, gpus: task.gpus });
+      this.sandbox = await this.options.createSandbox({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
     }
     const sandbox = this.sandbox!;
     for (const item of task.workspace) {
       const destination = item.destination ? `${WORKSPACE}/${item.destination}` : WORKSPACE;
       await sandbox.copyIn(item.hostPath, destination, { owner: item.readOnly ? 'root' : 'agent' });
+    }
+    for (const [path, target] of Object.entries(task.links ?? {})) {
+      const linked = await sandbox.run(['ln', '-sfn', target, `${WORKSPACE}/${path}`]);
+      if (linked.exitCode !== 0) throw new Error(`linking ${path} -> ${target} in the workspace failed: ${linked.stderr}`);
     }
     if (!reused) await aci.installAci(sandbox, this.options.aci);
     this.task = task;

@@ -26,4 +26,8 @@ export interface EnvTask {
   readonly trainingTimeoutMs?: number;
   readonly limits?: SandboxLimitsInput;
   readonly gpus?: readonly string[];
+  /** Environment of the agent's sandbox (e.g. LABGYM_SCALE). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Symbolic links made in the workspace at reset: workspace-relative path -> absolute target (read-only data). */
+  readonly links?: Readonly<Record<string, string>>;
 }

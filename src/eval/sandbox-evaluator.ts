@@ -1,13 +1,14 @@
 /**
  * Scores a submission in a fresh sandbox from the task's pristine image: the declared artifacts are copied out
- * of the agent's sandbox, the evaluator's own files and the labels of the split being scored are put in
- * root-owned, the evaluation command runs, and its last JSON line is the metrics. Nothing the agent changed in
- * its own sandbox (evaluate.py, opponents, helpers) takes part.
+ * of the agent's sandbox, the evaluator's own files and the hidden files of the split being scored are put in
+ * root-owned, and the evaluation command runs as root. The metrics come from a root-only file written by
+ * labgym_eval.write_metrics, so nothing the agent's code prints or writes can stand in for them. Nothing the
+ * agent changed in its own sandbox (evaluate.py, opponents, helpers) takes part.
  */
 
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
+import { hashTree } from '../hash.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
 import type { EvaluationFailure, EvaluationParams, EvaluationRecord, Evaluator, MetricDirection } from './evaluator.js';
 import { normalizedImprovement } from './evaluator.js';
@@ -15,54 +16,70 @@ import { normalizedImprovement } from './evaluator.js';
 export interface SandboxEvaluatorConfig {
   /** The task's pristine image. */
   readonly image: string;
-  /** Files the agent must produce, relative to its workspace. */
+  /** Files or globs (bash globstar) the agent must produce, relative to its workspace. */
   readonly artifacts: readonly string[];
-  /** Host folder whose contents (evaluate.py, opponents, solvers) are put into the evaluation workspace. */
-  readonly evaluatorDir: string;
-  /** Host folder per split holding files only the evaluator sees (labels); copied to `hidden/`. */
-  readonly hiddenDirs?: Readonly<Record<string, string>>;
-  /** Shell command run in the evaluation workspace; it prints one JSON object of metrics. */
+  /** Host files, or folders whose contents are copied, put root-owned into the evaluation workspace. */
+  readonly files: readonly string[];
+  /** Host files or folders per split that only the evaluator sees; their contents go to `hidden/` (root-only). */
+  readonly hidden?: Readonly<Record<string, readonly string[]>>;
+  /** Shell command run as root in the evaluation workspace. */
   readonly command: string;
+  /** 'file': the root-only metrics file (labgym_eval.write_metrics); 'stdout': the last JSON line (MLGym). @default 'file' */
+  readonly metricsFrom?: 'file' | 'stdout';
   readonly primaryMetric: string;
   readonly direction: MetricDirection;
   readonly baseline?: number;
   /** Split scored by validate and by the final evaluation. MLGym scored the test split for both. */
   readonly splits?: { readonly validate: string; readonly final: string };
+  /** Extra environment of the evaluation (LABGYM_SCALE). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly limits?: SandboxLimitsInput;
+  readonly gpus?: readonly string[];
   readonly workspaceDir?: string;
   /** How to create the evaluation sandbox. @default createSandbox (Docker) */
   readonly createSandbox?: (params: SandboxCreateParams) => Promise<Sandbox>;
 }
 
 const DEFAULT_SPLITS = { validate: 'validation', final: 'test' };
-
-async function hashTree(hash: ReturnType<typeof createHash>, path: string, name: string): Promise<void> {
-  const info = await stat(path);
-  if (info.isDirectory()) {
-    for (const child of (await readdir(path)).sort()) await hashTree(hash, join(path, child), `${name}/${child}`);
-  } else {
-    hash.update(`${name}\0${info.mode & 0o777}\0`).update(await readFile(path)).update('\0');
-  }
-}
+const METRICS_FILE = '/run/labgym/metrics.json';
+const NOT_FOUND =
+  'Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results.';
 
 /** Parse the last line of `output` that is a JSON object of numbers (MLGym's evaluators print exactly one). */
 export function parseMetrics(output: string): Record<string, number> | undefined {
   const lines = output.trim().split('\n').reverse();
   for (const line of lines) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        const metrics = Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
-        if (Object.keys(metrics).length) return metrics as Record<string, number>;
-      }
-    } catch {
-      // not JSON: keep looking upwards
-    }
+    const metrics = metricsFromJson(line.trim());
+    if (metrics) return metrics;
   }
   return undefined;
+}
+
+function metricsFromJson(text: string): Record<string, number> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const metrics = Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
+    return Object.keys(metrics).length ? (metrics as Record<string, number>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The regular files matching each artifact glob (bash globstar), workspace-relative, listed as the agent user;
+ * undefined when some glob matches nothing.
+ */
+async function matchArtifacts(sandbox: Sandbox, workspace: string, patterns: readonly string[]): Promise<string[] | undefined> {
+  const script =
+    'shopt -s nullglob globstar dotglob; cd "$1" || exit 0; shift; i=0; ' +
+    'for g in "$@"; do for f in $g; do [ -f "$f" ] && printf "%s/%s\\0" "$i" "$f"; done; i=$((i+1)); done';
+  const listed = await sandbox.run(['bash', '-c', script, 'match', workspace, ...patterns], { user: 'agent' });
+  const entries = listed.stdout.split('\0').filter(Boolean).map((entry) => entry.split(/\/(.*)/s) as [string, string]);
+  if (patterns.some((_, i) => !entries.some(([index]) => index === String(i)))) return undefined;
+  return [...new Set(entries.map(([, path]) => path))];
 }
 
 export class SandboxEvaluator implements Evaluator {
@@ -70,11 +87,14 @@ export class SandboxEvaluator implements Evaluator {
 
   constructor(private readonly config: SandboxEvaluatorConfig) {}
 
+  /** Hash of the command, evaluator files and hidden files: scores from different evaluators are never mixed. */
   evaluatorHash(): Promise<string> {
     this.hash ??= (async () => {
-      const hash = createHash('sha256').update(this.config.command).update('\0');
-      await hashTree(hash, this.config.evaluatorDir, 'evaluator');
-      for (const [split, dir] of Object.entries(this.config.hiddenDirs ?? {}).sort()) await hashTree(hash, dir, `hidden-${split}`);
+      const hash = createHash('sha256').update(`${this.config.command}\0${this.config.metricsFrom ?? 'file'}\0`);
+      for (const [i, path] of this.config.files.entries()) await hashTree(hash, path, `files-${i}`);
+      for (const [split, paths] of Object.entries(this.config.hidden ?? {}).sort()) {
+        for (const [i, path] of paths.entries()) await hashTree(hash, path, `hidden-${split}-${i}`);
+      }
       return hash.digest('hex').slice(0, 16);
     })();
     return this.hash;
@@ -86,66 +106,74 @@ export class SandboxEvaluator implements Evaluator {
     const splits = config.splits ?? DEFAULT_SPLITS;
     const split = params.kind === 'validate' ? splits.validate : splits.final;
     const workspace = config.workspaceDir ?? '/home/agent/workspace';
-    const record = (fields: { metrics?: Record<string, number>; failure?: EvaluationFailure }): Promise<EvaluationRecord> =>
-      this.evaluatorHash().then((evaluatorHash) => {
-        const score = fields.metrics?.[config.primaryMetric];
-        return {
-          kind: params.kind,
-          split,
-          metrics: fields.metrics ?? {},
-          primaryMetric: config.primaryMetric,
-          direction: config.direction,
-          score,
-          baseline: config.baseline,
-          improvement:
-            score !== undefined && config.baseline !== undefined
-              ? normalizedImprovement(score, config.baseline, config.direction)
-              : undefined,
-          failure: fields.failure,
-          durationMs: performance.now() - started,
-          evaluatorHash,
-          submission: config.artifacts[0] === undefined ? undefined : posix.join(workspace, config.artifacts[0]),
-        };
-      });
+    const record = async (fields: { metrics?: Record<string, number>; failure?: EvaluationFailure; submission?: string }): Promise<EvaluationRecord> => {
+      const score = fields.metrics?.[config.primaryMetric];
+      return {
+        kind: params.kind,
+        split,
+        metrics: fields.metrics ?? {},
+        primaryMetric: config.primaryMetric,
+        direction: config.direction,
+        score,
+        baseline: config.baseline,
+        improvement:
+          score !== undefined && config.baseline !== undefined ? normalizedImprovement(score, config.baseline, config.direction) : undefined,
+        failure: fields.failure,
+        durationMs: performance.now() - started,
+        evaluatorHash: await this.evaluatorHash(),
+        submission: fields.submission,
+      };
+    };
 
-    const wanted = config.artifacts.map((artifact) => posix.join(workspace, artifact));
-    const found = await params.agentSandbox.readFiles(wanted);
-    const missing = config.artifacts.filter((_, i) => !found.has(wanted[i]!));
-    if (missing.length) {
-      return record({
-        failure: {
-          type: 'submission_not_found',
-          message:
-            'Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results.',
-        },
-      });
-    }
+    const matched = await matchArtifacts(params.agentSandbox, workspace, config.artifacts);
+    const found = matched && (await params.agentSandbox.readFiles(matched.map((path) => posix.join(workspace, path))));
+    if (!matched || !found || found.size !== matched.length) return record({ failure: { type: 'submission_not_found', message: NOT_FOUND } });
+    const submission = matched[0] === undefined ? '' : posix.join(workspace, matched[0]);
 
-    const sandbox = await (config.createSandbox ?? createSandbox)({ image: config.image, limits: config.limits });
+    const sandbox = await (config.createSandbox ?? createSandbox)({
+      image: config.image,
+      limits: config.limits,
+      gpus: config.gpus,
+      shellUser: 'root',
+      workdir: workspace,
+    });
     try {
-      await sandbox.copyIn(config.evaluatorDir, workspace, { owner: 'root' });
       await sandbox.writeFiles(
         workspace,
-        config.artifacts.map((artifact, i) => ({ path: artifact, content: found.get(wanted[i]!)! })),
+        matched.map((path) => ({ path, content: found.get(posix.join(workspace, path))! })),
         { owner: 'agent' },
       );
-      const hidden = config.hiddenDirs?.[split];
-      if (hidden) await sandbox.copyIn(hidden, `${workspace}/hidden`, { owner: 'root' });
-      const seed = params.seed ?? 0;
-      const result = await sandbox.exec(`export LABGYM_SPLIT=${split} LABGYM_SEED=${seed}; ${config.command}`, {
+      for (const path of config.files) await sandbox.copyIn(path, workspace, { owner: 'root' });
+      for (const path of config.hidden?.[split] ?? []) await sandbox.copyIn(path, `${workspace}/hidden`, { owner: 'root' });
+      const env = {
+        ...config.env,
+        LABGYM_SPLIT: split,
+        LABGYM_SEED: String(params.seed ?? 0),
+        LABGYM_HIDDEN: `${workspace}/hidden`,
+        LABGYM_METRICS_FILE: METRICS_FILE,
+      };
+      const exports = Object.entries(env).map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`);
+      const prepared = await sandbox.run(['sh', '-c', `install -d -m 700 ${posix.dirname(METRICS_FILE)} && install -d -m 700 ${workspace}/hidden`]);
+      if (prepared.exitCode !== 0) throw new Error(`preparing the evaluation sandbox failed: ${prepared.stderr}`);
+      const result = await sandbox.exec(`export ${exports.join(' ')}; ${config.command}`, {
         timeoutMs: config.timeoutMs ?? 30 * 60_000,
-        outputLimitBytes: 1_000_000,
+        outputLimitBytes: 100_000,
       });
-      const metrics = parseMetrics(result.output);
-      if (!metrics || result.timedOut) {
+      const metrics =
+        result.timedOut ? undefined
+        : (config.metricsFrom ?? 'file') === 'stdout' ? parseMetrics(result.output)
+        : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
+      if (!metrics) {
+        const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';
         return record({
+          submission,
           failure: {
             type: 'evaluation_format_error',
-            message: `Failed to decode metrics from evaluation script. Output:\n---\n${result.output}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
+            message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
           },
         });
       }
-      return record({ metrics });
+      return record({ metrics, submission });
     } finally {
       await sandbox.close();
     }

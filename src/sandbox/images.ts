@@ -5,11 +5,10 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { PrerequisiteError } from '../errors.js';
+import { hashTree } from '../hash.js';
 import { ROOT, packHostPath } from './archive.js';
 import { dockerClient, imageExists, requireImage } from './docker/client.js';
 
@@ -29,22 +28,13 @@ export interface TaskImageResult {
   readonly built: boolean;
 }
 
-async function hashFolder(hash: ReturnType<typeof createHash>, dir: string, prefix = ''): Promise<void> {
-  for (const entry of (await readdir(dir)).sort()) {
-    const path = join(dir, entry);
-    const info = await stat(path);
-    if (info.isDirectory()) await hashFolder(hash, path, `${prefix}${entry}/`);
-    else hash.update(`${prefix}${entry}\0${info.mode & 0o777}\0`).update(await readFile(path)).update('\0');
-  }
-}
-
 /** Build the task image unless an image with the same content hash exists. */
 export async function buildTaskImage(params: TaskImageParams, docker: Docker = dockerClient()): Promise<TaskImageResult> {
   const baseImage = params.baseImage ?? BASE_IMAGE;
   await requireImage(baseImage, docker);
   const base = await docker.getImage(baseImage).inspect();
   const hash = createHash('sha256').update(`${base.Id}\0`);
-  await hashFolder(hash, params.contextDir);
+  await hashTree(hash, params.contextDir, '.');
   const tag = `${params.name}:${hash.digest('hex').slice(0, 12)}`;
   if (await imageExists(tag, docker)) return { tag, built: false };
 

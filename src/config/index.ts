@@ -1,0 +1,3 @@
+export { loadYamlFile, validateConfig, fieldPath } from './yaml.js';
+export { taskConfigSchema, primaryMetric, type TaskConfig, type TaskMetric, type TaskVariant } from './task.js';
+export { datasetConfigSchema, sourceName, type DatasetConfig, type DatasetSource } from './dataset.js';

@@ -1,0 +1,43 @@
+/**
+ * The task image: the base image (or the task's `image`) plus labgym's evaluator helpers and the public files of
+ * the task's datasets under /opt/labgym/data/<dataset>, root-owned. Hidden files are never in it. Built with
+ * buildTaskImage, so the tag is a content hash and an unchanged image is reused.
+ */
+
+import { link, copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readAsset } from '../assets.js';
+import { buildTaskImage } from '../sandbox/index.js';
+import { defaultCacheDir, type PreparedDataset } from './datasets.js';
+
+export const DATA_ROOT = '/opt/labgym/data';
+
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) await linkTree(source, target);
+    else await link(source, target).catch(() => copyFile(source, target));
+  }
+}
+
+export async function buildImageForTask(params: {
+  readonly taskId: string;
+  readonly datasets: readonly PreparedDataset[];
+  readonly baseImage?: string;
+}): Promise<{ tag: string; built: boolean }> {
+  // Beside the prepared data, so the data is hard-linked into the build context rather than copied.
+  await mkdir(defaultCacheDir(), { recursive: true });
+  const context = await mkdtemp(join(defaultCacheDir(), `.image-${params.taskId}-`));
+  try {
+    const lines = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY labgym_eval.py /usr/lib/python3/dist-packages/labgym_eval.py'];
+    await writeFile(join(context, 'labgym_eval.py'), readAsset('eval/python/labgym_eval.py'));
+    for (const dataset of params.datasets) await linkTree(dataset.publicDir, join(context, 'data', dataset.id));
+    if (params.datasets.length) lines.push(`COPY data/ ${DATA_ROOT}/`);
+    await writeFile(join(context, 'Dockerfile'), `${lines.join('\n')}\n`);
+    return await buildTaskImage({ name: `labgym/task-${params.taskId.toLowerCase()}`, contextDir: context, baseImage: params.baseImage });
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}

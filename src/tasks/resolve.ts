@@ -1,0 +1,124 @@
+/**
+ * From a task reference ("titanic", "cifar10:sample") to everything an episode needs: the merged config of the
+ * chosen variant, prepared datasets, the built task image, the evaluator and the EnvTask.
+ */
+
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { primaryMetric, type TaskConfig } from '../config/index.js';
+import { ConfigError } from '../errors.js';
+import type { EnvTask, WorkspaceItem } from '../env/task.js';
+import { SandboxEvaluator } from '../eval/index.js';
+import { DEFAULT_DIRS, loadDataset, loadTask, type CatalogDirs, type LoadedDataset } from './catalog.js';
+import { missingUserData, prepareDataset, type DatasetPaths, type PreparedDataset } from './datasets.js';
+import { DATA_ROOT, buildImageForTask } from './image.js';
+
+export type TaskScale = 'full' | 'reduced';
+
+export interface ResolveOptions extends DatasetPaths {
+  /** Reduced: the CI scale (fewer epochs, simulations, instances; same code path). @default 'full' */
+  readonly scale?: TaskScale;
+  /** validate scores the test split, as MLGym did. @default false */
+  readonly mlgymCompatible?: boolean;
+  readonly dirs?: CatalogDirs;
+  readonly log?: (line: string) => void;
+}
+
+export interface ResolvedTask {
+  /** "<id>" or "<id>:<variant>". */
+  readonly ref: string;
+  readonly id: string;
+  readonly variant?: string;
+  readonly config: TaskConfig;
+  readonly dir: string;
+  readonly scale: TaskScale;
+  readonly image: string;
+  readonly datasets: readonly PreparedDataset[];
+  /** The primary metric's baseline at this scale, if measured. */
+  readonly baseline?: number;
+  readonly evaluator: SandboxEvaluator;
+  readonly envTask: EnvTask;
+}
+
+/** The task's config with a variant applied, and which variant that is. */
+export function selectVariant(ref: string, dirs: CatalogDirs = DEFAULT_DIRS, userDataDir?: string): { config: TaskConfig; dir: string; variant?: string } {
+  const [id, requested] = ref.split(':', 2) as [string, string | undefined];
+  const task = loadTask(id, dirs);
+  const variants = task.config.variants;
+  let variant = requested;
+  if (variant !== undefined && !(variant in variants)) {
+    throw new ConfigError(task.file, 'variants', `a variant named "${variant}" (this task has: ${Object.keys(variants).join(', ') || 'none'})`);
+  }
+  variant ??= Object.entries(variants).find(
+    ([, settings]) =>
+      settings.prefer_when_available &&
+      (settings.dataset_configs ?? []).every((datasetId) => missingUserData(loadDataset(datasetId, dirs), userDataDir).length === 0),
+  )?.[0];
+  if (variant === undefined) return { config: task.config, dir: task.dir };
+  const { prefer_when_available: _, ...overrides } = variants[variant]!;
+  return { config: { ...task.config, ...overrides }, dir: task.dir, variant };
+}
+
+function datasetDocs(datasets: readonly LoadedDataset[]): string {
+  return datasets.map(({ config }) => `${config.name.toUpperCase()}:\n${config.description.trim()}`).join('\n\n');
+}
+
+export function baselineScores(config: TaskConfig, scale: TaskScale): Record<string, number> | undefined {
+  // A task without reduced settings runs the same at both scales.
+  return (scale === 'reduced' ? config.reduced?.baseline_scores[0] : undefined) ?? config.baseline_scores[0];
+}
+
+export async function resolveTask(ref: string, options: ResolveOptions = {}): Promise<ResolvedTask> {
+  const dirs = options.dirs ?? DEFAULT_DIRS;
+  const scale = options.scale ?? 'full';
+  const { config, dir, variant } = selectVariant(ref, dirs, options.userDataDir);
+  const loadedDatasets = config.dataset_configs.map((id) => loadDataset(id, dirs));
+  const datasets: PreparedDataset[] = [];
+  for (const dataset of loadedDatasets) datasets.push(await prepareDataset(dataset, options));
+  const image = (await buildImageForTask({ taskId: config.id, datasets, baseImage: config.image })).tag;
+
+  const metric = primaryMetric(config);
+  const baseline = baselineScores(config, scale)?.[metric.name];
+  const env = { LABGYM_SCALE: scale };
+  const limits = { cpus: config.resources.cpus, memory: config.resources.memory };
+  const hidden: Record<string, string[]> = {};
+  for (const [split, paths] of Object.entries(config.hidden)) hidden[split] = paths.map((path) => join(dir, path));
+  for (const dataset of datasets) {
+    for (const [split, path] of Object.entries(dataset.hiddenDirs)) (hidden[split] ??= []).push(path);
+  }
+  const evaluator = new SandboxEvaluator({
+    image,
+    artifacts: config.submission.artifacts,
+    files: config.evaluation.files.map((path) => join(dir, path)),
+    hidden,
+    command: config.evaluation.command,
+    metricsFrom: config.evaluation.metrics_from,
+    primaryMetric: metric.name,
+    direction: metric.direction,
+    baseline,
+    splits: options.mlgymCompatible ? { validate: 'test', final: 'test' } : undefined,
+    env,
+    timeoutMs: (config.evaluation.timeout ?? config.training_timeout) * 1000,
+    limits,
+  });
+
+  const readOnly = new Set(config.evaluation_read_only ? config.evaluation_paths.map((path) => basename(path)) : []);
+  const workspace: WorkspaceItem[] = config.starter_code.map((path) => {
+    const name = basename(path);
+    const isDir = statSync(join(dir, path)).isDirectory();
+    return { hostPath: join(dir, path), destination: isDir ? name : undefined, readOnly: readOnly.has(name) };
+  });
+  const links = Object.fromEntries(loadedDatasets.map(({ config: dataset }) => [dataset.workspace_path, `${DATA_ROOT}/${dataset.id}`]));
+  const envTask: EnvTask = {
+    id: config.id,
+    image,
+    description: config.description.replaceAll('{dataset_docs}', datasetDocs(loadedDatasets)),
+    workspace,
+    evaluator,
+    trainingTimeoutMs: config.training_timeout * 1000,
+    limits,
+    env,
+    links,
+  };
+  return { ref: variant ? `${config.id}:${variant}` : config.id, id: config.id, variant, config, dir, scale, image, datasets, baseline, evaluator, envTask };
+}
