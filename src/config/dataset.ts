@@ -35,7 +35,8 @@ const localSource = z
   .object({
     /** File or folder name expected in the user-data folder ($LABGYM_USER_DATA, default datasets/user-data). */
     local: insidePath,
-    sha256,
+    /** Checked before use. Leave out only where no published digest exists (the digest found is recorded). */
+    sha256: sha256.optional(),
     /** Where the user gets it. */
     url: z.string().optional(),
     name: identifier.optional(),

@@ -79,20 +79,25 @@ function lastLine(error: unknown): string {
   return String((error as { stderr?: string }).stderr || error).trim().split('\n').pop() ?? '';
 }
 
-/** A stable identity of each source, without fetching it, for the cache key. */
-async function sourceIdentity(source: DatasetSource): Promise<string> {
-  if ('debian' in source) return `debian:${source.debian}=${await debianVersion(source)}:${source.path}:${source.sha256 ?? ''}`;
-  if ('npm' in source) return `npm:${source.npm}@${source.version}:${source.path}`;
-  return `local:${source.local}:${source.sha256}`;
+async function digest(path: string): Promise<string> {
+  return (await stat(path)).isDirectory() ? sha256Tree(path) : sha256File(path);
 }
 
-async function cacheKey(dataset: LoadedDataset, builderImageId: string): Promise<string> {
+/** A stable identity of each source, without fetching it, for the cache key. */
+async function sourceIdentity(source: DatasetSource, userDataDir: string): Promise<string> {
+  if ('debian' in source) return `debian:${source.debian}=${await debianVersion(source)}:${source.path}:${source.sha256 ?? ''}`;
+  if ('npm' in source) return `npm:${source.npm}@${source.version}:${source.path}`;
+  const path = localSourcePath(source, userDataDir);
+  return `local:${source.local}:${source.sha256 ?? (existsSync(path) ? await digest(path) : 'missing')}`;
+}
+
+async function cacheKey(dataset: LoadedDataset, builderImageId: string, userDataDir: string): Promise<string> {
   const hash = createHash('sha256')
     .update(readFileSync(dataset.file))
     .update('\0')
     .update(readFileSync(dataset.script))
     .update(`\0${builderImageId}\0`);
-  for (const source of dataset.config.sources) hash.update(`${await sourceIdentity(source)}\0`);
+  for (const source of dataset.config.sources) hash.update(`${await sourceIdentity(source, userDataDir)}\0`);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -109,12 +114,12 @@ async function stageSource(dataset: LoadedDataset, index: number, paths: Require
     const path = localSourcePath(source, paths.userDataDir);
     if (!existsSync(path)) {
       throw new PrerequisiteError(
-        `dataset ${dataset.config.id} needs user-supplied data: ${source.local} (sha256 ${source.sha256}) at ${path}` +
+        `dataset ${dataset.config.id} needs user-supplied data: ${source.local}${source.sha256 ? ` (sha256 ${source.sha256})` : ''} at ${path}` +
           `${source.url ? `; download it from ${source.url}` : ''} and place it there, or set LABGYM_USER_DATA to the folder that holds it`,
       );
     }
-    const actual = (await stat(path)).isDirectory() ? await sha256Tree(path) : await sha256File(path);
-    if (actual !== source.sha256) throw new ConfigError(dataset.file, `${field}.sha256`, `the sha256 of ${path} (${source.sha256})`, actual);
+    const actual = await digest(path);
+    if (source.sha256 && actual !== source.sha256) throw new ConfigError(dataset.file, `${field}.sha256`, `the sha256 of ${path} (${source.sha256})`, actual);
     return path;
   }
 
@@ -191,7 +196,7 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
   const docker = dockerClient();
   await requireImage(paths.builderImage, docker);
   const builderId = (await docker.getImage(paths.builderImage).inspect()).Id;
-  const hash = await cacheKey(dataset, builderId);
+  const hash = await cacheKey(dataset, builderId, paths.userDataDir);
   const dir = join(paths.cacheDir, `${dataset.config.id}-${hash}`);
   if (existsSync(join(dir, '.complete'))) return prepared(dataset, dir, hash, false);
 
