@@ -55,11 +55,11 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
   } catch (error) {
     throw new ConfigError(file, '', 'a readable YAML file', (error as NodeJS.ErrnoException).code ?? String(error));
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   const syntax = document.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0];
-    throw new ConfigError(file, line ? `line ${line.line}:${line.col}` : '', 'valid YAML', syntax.message.split('\n')[0]);
+    throw new ConfigError(file, line ? `line ${line.line}:${line.col}` : '', 'valid YAML', syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, ''));
   }
   return validateConfig(file, schema, document.toJS());
 }

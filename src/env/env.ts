@@ -107,6 +107,28 @@ export class LabgymEnv {
     return this.sandbox;
   }
 
+  /** Steps an episode may take before it is autosubmitted. */
+  get maxSteps(): number {
+    return this.options.maxSteps;
+  }
+
+  /** The ACI settings the sandbox runs with (the agent renders the command docs from them). */
+  get aciOptions(): Partial<aci.AciOptions> {
+    return this.options.aci ?? {};
+  }
+
+  /**
+   * End the episode now and score the workspace on the held-out split, for a limit the agent loop enforces
+   * (MLGym's exit_cost, exit_context, exit_format, exit_api, exit_error actions, and max_steps when the agent
+   * skips the wasted model call). Counts as a step, as in MLGym.
+   */
+  async autosubmit(reason: 'max_steps' | 'exit_cost' | 'exit_context' | 'exit_format' | 'exit_api' | 'exit_error'): Promise<StepResult> {
+    if (this.done || !this.sandbox || !this.task) throw new ResetNeededError('autosubmit() needs reset() first: the episode has not started or has ended');
+    const started = performance.now();
+    this.stepCount += 1;
+    return this.finish('auto', reason, started);
+  }
+
   /** Start an episode. A sandbox of the same image is reused: its workspace and shell are wiped instead. */
   async reset({ task, seed = 0 }: ResetParams): Promise<ResetResult> {
     const started = performance.now();
