@@ -169,7 +169,7 @@ export class SandboxEvaluator implements Evaluator {
           submission,
           failure: {
             type: 'evaluation_format_error',
-            message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
+            message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output.trimEnd()}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
           },
         });
       }
