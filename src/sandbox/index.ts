@@ -4,7 +4,7 @@ import { DockerBackend } from './docker/docker-sandbox.js';
 import type { Sandbox, SandboxCreateParams } from './sandbox.js';
 
 export type * from './sandbox.js';
-export { DockerBackend, DockerSandbox, LABELS } from './docker/docker-sandbox.js';
+export { DockerBackend, DockerSandbox, LABELS, containerOptions } from './docker/docker-sandbox.js';
 export { dockerClient, pingDocker, imageExists, requireImage } from './docker/client.js';
 export { resolveLimits, parseSize, SandboxLimitsSchema, type SandboxLimits, type SandboxLimitsInput } from './limits.js';
 

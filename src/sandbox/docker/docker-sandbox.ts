@@ -45,6 +45,52 @@ function gone(id: string, error: unknown): SandboxUnavailableError {
   });
 }
 
+/**
+ * The container a sandbox runs in, as Docker's create options: no network, limits, dropped capabilities, owner
+ * labels and the GPUs by device id (exported so tests can inspect exactly what Docker receives).
+ */
+export function containerOptions(params: SandboxCreateParams): Docker.ContainerCreateOptions {
+  const limits = resolveLimits(params.limits);
+  const lifeline = params.lifeline ?? true;
+  const env = Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`);
+  const binds = Object.entries(params.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`);
+  return {
+    Image: params.image,
+    // With a lifeline, the main process waits on stdin, which closes when our attach does (StdinOnce).
+    Cmd: lifeline ? ['/bin/sh', '-c', 'read -r _; exit 0'] : ['sleep', 'infinity'],
+    OpenStdin: lifeline,
+    StdinOnce: lifeline,
+    AttachStdin: lifeline,
+    User: 'root',
+    Env: env,
+    Labels: {
+      ...params.labels,
+      [LABELS.sandbox]: '1',
+      [LABELS.ownerPid]: String(process.pid),
+      [LABELS.ownerHost]: hostname(),
+      [LABELS.createdAt]: new Date().toISOString(),
+    },
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      Memory: limits.memory,
+      MemorySwap: limits.memory,
+      PidsLimit: limits.pids,
+      ShmSize: limits.shm,
+      Init: true,
+      AutoRemove: lifeline,
+      CapDrop: ['ALL'],
+      CapAdd: CAPABILITIES,
+      SecurityOpt: ['no-new-privileges'],
+      Binds: binds.length ? binds : undefined,
+      DeviceRequests: params.gpus?.length
+        ? [{ Driver: 'nvidia', DeviceIDs: [...params.gpus], Capabilities: [['gpu']] }]
+        : undefined,
+    },
+  };
+}
+
 /** Attach a bash exec's stdin and (demultiplexed) output to a ShellTransport. */
 async function openShell(container: Docker.Container, user: string, workdir: string, env: string[]) {
   const exec = await container.exec({
@@ -106,49 +152,12 @@ export class DockerSandbox implements Sandbox {
   }
 
   static async create(docker: Docker, params: SandboxCreateParams): Promise<DockerSandbox> {
-    const limits = resolveLimits(params.limits);
     await pingDocker(docker);
     await requireImage(params.image, docker);
-    const lifeline = params.lifeline ?? true;
     const shellUser = params.shellUser ?? 'agent';
     const workdir = params.workdir ?? '/home/agent/workspace';
-    const env = Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`);
-    const binds = Object.entries(params.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`);
-    const container = await docker.createContainer({
-      Image: params.image,
-      // With a lifeline, the main process waits on stdin, which closes when our attach does (StdinOnce).
-      Cmd: lifeline ? ['/bin/sh', '-c', 'read -r _; exit 0'] : ['sleep', 'infinity'],
-      OpenStdin: lifeline,
-      StdinOnce: lifeline,
-      AttachStdin: lifeline,
-      User: 'root',
-      Env: env,
-      Labels: {
-        ...params.labels,
-        [LABELS.sandbox]: '1',
-        [LABELS.ownerPid]: String(process.pid),
-        [LABELS.ownerHost]: hostname(),
-        [LABELS.createdAt]: new Date().toISOString(),
-      },
-      NetworkDisabled: true,
-      HostConfig: {
-        NetworkMode: 'none',
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        Memory: limits.memory,
-        MemorySwap: limits.memory,
-        PidsLimit: limits.pids,
-        ShmSize: limits.shm,
-        Init: true,
-        AutoRemove: lifeline,
-        CapDrop: ['ALL'],
-        CapAdd: CAPABILITIES,
-        SecurityOpt: ['no-new-privileges'],
-        Binds: binds.length ? binds : undefined,
-        DeviceRequests: params.gpus?.length
-          ? [{ Driver: 'nvidia', DeviceIDs: [...params.gpus], Capabilities: [['gpu']] }]
-          : undefined,
-      },
-    });
+    const container = await docker.createContainer(containerOptions(params));
+    const lifeline = params.lifeline ?? true;
     let line: Duplex | undefined;
     try {
       if (lifeline) {
