@@ -1,0 +1,3 @@
+export * from './profiles.js';
+export * from './ranks.js';
+export * from './attempts.js';
