@@ -3,12 +3,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { datasetConfigSchema, taskConfigSchema } from '../config/index.js';
+import { EpisodeRecordSchema } from '../store/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { printJson } from './output.js';
 
 export const SCHEMAS: Record<string, z.ZodType> = {
   task: taskConfigSchema,
   dataset: datasetConfigSchema,
+  episode: EpisodeRecordSchema,
 };
 
 export function registerSchemaCommand(program: Command): void {

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { primaryMetric } from '../config/index.js';
-import { InvalidArgumentError, LabgymError } from '../errors.js';
+import { LabgymError } from '../errors.js';
 import {
   baselineScores,
   listDatasetIds,
@@ -16,12 +16,8 @@ import {
   type TaskScale,
 } from '../tasks/index.js';
 import { importMlgymConfigs } from '../tasks/import-mlgym.js';
+import { scaleOption } from './options.js';
 import { printJson } from './output.js';
-
-function scaleOption(value: string): TaskScale {
-  if (value !== 'full' && value !== 'reduced') throw new InvalidArgumentError(`--scale: expected full or reduced, got ${JSON.stringify(value)}`);
-  return value;
-}
 
 function summary(id: string) {
   const { config } = loadTask(id);

@@ -134,6 +134,7 @@ export class ModelClient {
     this.attempts.set(callId, 0);
     const started = performance.now();
     let response: ChatCompletion;
+    let attempts = 1;
     try {
       response = await this.sdk.chat.completions.create(
         {
@@ -147,6 +148,7 @@ export class ModelClient {
         },
         { headers: { [CALL_HEADER]: callId } },
       );
+      attempts = Math.max(1, this.attempts.get(callId) ?? 1);
     } catch (error) {
       settle(0);
       const call: ModelCallRecord = {
@@ -162,7 +164,6 @@ export class ModelClient {
     } finally {
       this.attempts.delete(callId);
     }
-    const attempts = this.attempts.get(callId) ?? 1;
     const latencyMs = performance.now() - started;
     const choice = response.choices?.[0];
     const content = choice?.message?.content ?? '';
@@ -184,7 +185,7 @@ export class ModelClient {
         promptTokens,
         completionTokens,
         usageEstimated,
-        attempts: Math.max(1, attempts),
+        attempts,
         costUsd: cost,
         finishReason: finishReasonOf(choice?.finish_reason ?? undefined),
         ...(choice?.finish_reason ? { rawFinishReason: String(choice.finish_reason) } : {}),

@@ -74,15 +74,16 @@ function stateString(state: StepRecord['state']): string {
   return `{"open_file": ${JSON.stringify(state?.openFile ?? 'n/a')}, "working_dir": ${JSON.stringify(state?.workingDir ?? '')}}`;
 }
 
-/** Every successful evaluation in episode order: MLGym's unlabelled `info.score` list. */
+/** Every successful evaluation (validations, then the final one): MLGym's unlabelled `info.score` list. */
 function scoreList(record: EpisodeRecord): Record<string, number>[] {
-  return record.steps.flatMap((step) => (step.evaluation && !step.evaluation.failure ? [{ ...step.evaluation.metrics }] : []));
+  const entries = [...record.scores.validations, ...(record.scores.final ? [record.scores.final] : [])];
+  return entries.filter((entry) => Object.keys(entry.metrics).length > 0).map((entry) => ({ ...entry.metrics }));
 }
 
 /** A labgym record as MLGym's `.traj` and `results.json`. */
 export function toMlgymRun(record: EpisodeRecord): { traj: MlgymTraj; results: MlgymResults } {
-  const modelSteps = record.steps.filter((step) => step.modelCall !== undefined);
-  let assistantIndex = 0;
+  // Each assistant message is the response of the next step that holds it (exit pseudo-steps hold none).
+  let stepIndex = 0;
   const history = record.messages.map((message) => {
     const item: MlgymTraj['history'][number] = {
       role: message.role === 'tool' ? 'user' : message.role,
@@ -90,13 +91,17 @@ export function toMlgymRun(record: EpisodeRecord): { traj: MlgymTraj; results: M
       agent: 'primary_0',
     };
     if (message.role === 'assistant') {
-      const step = modelSteps[assistantIndex++];
-      if (step) Object.assign(item, { thought: step.thought, action: step.action });
+      const found = record.steps.findIndex((step, i) => i >= stepIndex && step.response === (message.content ?? ''));
+      if (found >= 0) {
+        stepIndex = found + 1;
+        Object.assign(item, { thought: record.steps[found]!.thought, action: record.steps[found]!.action });
+      }
     }
     return item;
   });
   const scores = scoreList(record);
   const finalEvaluation = record.steps.at(-1)?.evaluation;
+  const submitted = record.scores.final !== undefined || finalEvaluation?.kind === 'submit' || finalEvaluation?.kind === 'auto';
   const traj: MlgymTraj = {
     environment: 'mlgym_main',
     trajectory: record.steps.map((step) => ({
@@ -117,7 +122,7 @@ export function toMlgymRun(record: EpisodeRecord): { traj: MlgymTraj; results: M
         api_calls: record.usage.calls,
       },
       exit_status: record.exitStatus,
-      submission: finalEvaluation?.kind !== 'validate' ? (finalEvaluation?.submission ?? null) : null,
+      submission: submitted ? (finalEvaluation?.submission ?? null) : null,
       score: scores,
       summarizer: {},
     },
@@ -226,7 +231,8 @@ export function fromMlgymRun(run: MlgymRun, params: MlgymImportParams): EpisodeR
   const completionTokens = Math.round(stats.tokens_received ?? 0);
   const baseline = primaryMetric === undefined ? undefined : results?.baseline?.[primaryMetric];
 
-  return EpisodeRecordSchema.parse({
+  // Through JSON once, so fields left undefined are absent, exactly as after a write and a read.
+  const record: EpisodeRecord = {
     schemaVersion: EPISODE_SCHEMA_VERSION,
     episodeId: params.episodeId,
     source: 'mlgym',
@@ -249,5 +255,6 @@ export function fromMlgymRun(run: MlgymRun, params: MlgymImportParams): EpisodeR
       gpuSeconds: 0,
     },
     integrity: { evaluatorHashes: [], evaluatedOutsideAgentSandbox: false },
-  } satisfies EpisodeRecord);
+  };
+  return EpisodeRecordSchema.parse(JSON.parse(JSON.stringify(record)));
 }

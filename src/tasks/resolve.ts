@@ -3,10 +3,12 @@
  * chosen variant, prepared datasets, the built task image, the evaluator and the EnvTask.
  */
 
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { primaryMetric, type TaskConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
+import { hashTree } from '../hash.js';
 import type { EnvTask, WorkspaceItem } from '../env/task.js';
 import { SandboxEvaluator } from '../eval/index.js';
 import { DEFAULT_DIRS, loadDataset, loadTask, type CatalogDirs, type LoadedDataset } from './catalog.js';
@@ -33,6 +35,8 @@ export interface ResolvedTask {
   readonly dir: string;
   readonly scale: TaskScale;
   readonly image: string;
+  /** Hash of the task folder, the variant and the prepared datasets: records of different task versions never mix. */
+  readonly contentHash: string;
   readonly datasets: readonly PreparedDataset[];
   /** The primary metric's baseline at this scale, if measured. */
   readonly baseline?: number;
@@ -120,5 +124,9 @@ export async function resolveTask(ref: string, options: ResolveOptions = {}): Pr
     env,
     links,
   };
-  return { ref: variant ? `${config.id}:${variant}` : config.id, id: config.id, variant, config, dir, scale, image, datasets, baseline, evaluator, envTask };
+  const hash = createHash('sha256').update(`${variant ?? ''}\0${scale}\0`);
+  await hashTree(hash, dir, 'task');
+  for (const dataset of datasets) hash.update(`${dataset.id}:${dataset.hash}\0`);
+  const contentHash = hash.digest('hex').slice(0, 16);
+  return { ref: variant ? `${config.id}:${variant}` : config.id, id: config.id, variant, config, dir, scale, image, contentHash, datasets, baseline, evaluator, envTask };
 }

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import {
+  appendEpisode,
+  episodeJsonSchema,
+  fromMlgymRun,
+  readEpisodeFile,
+  readEpisodeFileStrict,
+  readMlgymRun,
+  toMlgymRun,
+  type EpisodeRecord,
+} from '../../src/store/index.js';
+
+const FIXTURE = new URL('../fixtures/mlgym/scripted__numberGuess__run_0/numberGuess.traj', import.meta.url).pathname;
+const importFixture = (episodeId = 'ep-1'): EpisodeRecord => fromMlgymRun(readMlgymRun(FIXTURE), { taskId: 'numberGuess', episodeId, modelName: 'scripted' });
+
+describe('episode JSONL file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'labgym-store-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('records appended one per line read back equal and valid', async () => {
+    const file = join(dir, 'roundtrip.jsonl');
+    const records = [importFixture('ep-1'), importFixture('ep-2')];
+    for (const record of records) await appendEpisode(file, record);
+    const text = await readFile(file, 'utf8');
+    assert.equal(text.split('\n').length, 3, 'two lines and a final newline');
+    const read = await readEpisodeFile(file);
+    assert.deepEqual(read.problems, []);
+    assert.deepEqual(read.records, records);
+  });
+
+  test('a torn last line is reported, not fatal, and the next record starts on a fresh line', async () => {
+    const file = join(dir, 'torn.jsonl');
+    await appendEpisode(file, importFixture('ep-1'));
+    await appendFile(file, JSON.stringify(importFixture('ep-2')).slice(0, 300));
+    const torn = await readEpisodeFile(file);
+    assert.equal(torn.records.length, 1);
+    assert.equal(torn.problems.length, 1);
+    assert.equal(torn.problems[0]!.torn, true);
+    assert.equal(torn.problems[0]!.line, 2);
+    assert.match(torn.problems[0]!.error.message, /torn\.jsonl:2: .*torn/);
+
+    await appendEpisode(file, importFixture('ep-3'));
+    const after = await readEpisodeFile(file);
+    assert.deepEqual(after.records.map((record) => record.episodeId), ['ep-1', 'ep-3']);
+    assert.equal(after.problems[0]!.torn, false, 'no longer the last line');
+  });
+
+  test('an invalid record names the file, line and field', async () => {
+    const file = join(dir, 'invalid.jsonl');
+    const bad = { ...importFixture(), steps: importFixture().steps.map((step, i) => (i === 1 ? { ...step, reward: 'high' } : step)) };
+    await appendFile(file, `${JSON.stringify(importFixture())}\n${JSON.stringify(bad)}\n`);
+    const read = await readEpisodeFile(file);
+    assert.equal(read.records.length, 1);
+    assert.match(read.problems[0]!.error.message, /invalid\.jsonl:2: steps\[1\]\.reward: expected a number, got "high"/);
+    await assert.rejects(readEpisodeFileStrict(file), (error: unknown) => error instanceof ConfigError && /invalid\.jsonl:2: steps\[1\]\.reward/.test(error.message));
+    await assert.rejects(appendEpisode(join(dir, 'never.jsonl'), bad as unknown as EpisodeRecord), /reward/, 'nothing invalid is written');
+  });
+
+  test('the JSON Schema is generated from the zod schema', () => {
+    const schema = episodeJsonSchema() as { properties: Record<string, { const?: unknown }>; required: string[] };
+    assert.equal(schema.properties.schemaVersion?.const, 1);
+    for (const field of ['episodeId', 'task', 'model', 'messages', 'steps', 'exitStatus', 'scores', 'usage']) assert.ok(schema.required.includes(field), field);
+  });
+});
+
+describe('MLGym .traj conversion', () => {
+  test('an import labels validate scores and the final score, and keeps MLGym\'s usage', () => {
+    const record = importFixture();
+    assert.equal(record.source, 'mlgym');
+    assert.equal(record.exitStatus, 'submitted');
+    assert.deepEqual(record.steps.map((step) => step.action), ['env\n', 'python3 guess.py\n', 'validate\n', 'submit\n']);
+    assert.deepEqual(record.scores.validations, [{ step: 3, metrics: { score: -5, split_seen: 1 }, score: -5 }]);
+    assert.deepEqual(record.scores.final, { step: 4, metrics: { score: -7, split_seen: 1 }, score: -7 });
+    assert.equal(record.scores.best, -5);
+    assert.equal(record.scores.baseline, -10);
+    assert.equal(record.usage.promptTokens, 8120);
+    assert.equal(record.steps.at(-1)!.terminated, true);
+    assert.deepEqual(record.steps[0]!.state, { openFile: 'n/a', workingDir: '/home/agent/workspace' });
+  });
+
+  test('converting back gives MLGym\'s trajectory and results unchanged', async () => {
+    const original = readMlgymRun(FIXTURE);
+    const { traj, results } = toMlgymRun(importFixture());
+    assert.deepEqual(traj.trajectory, original.traj.trajectory);
+    assert.deepEqual(results, original.results);
+    assert.deepEqual(
+      traj.history.map((item) => [item.role, item.content, item.action]),
+      original.traj.history.map((item) => [item.role, item.content, item.action]),
+    );
+    assert.equal(traj.info.exit_status, 'submitted');
+    assert.deepEqual(traj.info.score, original.traj.info.score);
+  });
+
+  test('a bad .traj is one ConfigError naming the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'labgym-traj-'));
+    try {
+      const file = join(dir, 'bad.traj');
+      await appendFile(file, JSON.stringify({ trajectory: [{ action: 'ls' }], history: [], info: {} }));
+      assert.throws(() => readMlgymRun(file), (error: unknown) => error instanceof ConfigError && /bad\.traj: trajectory\[0\]\.response: expected this required field/.test(error.message));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
