@@ -37,12 +37,21 @@ const scaleSettings = z
   })
   .strict();
 
+const resourcesSchema = z
+  .object({
+    gpus: z.number().int().min(0).default(0),
+    cpus: z.number().positive().default(2),
+    memory: z.string().regex(/^\d+(\.\d+)?[kmgt]?b?$/i, 'a size such as "4g" or "512m"').default('4g'),
+  })
+  .strict();
+
 const variantSchema = z
   .object({
     description: z.string().optional(),
     dataset_configs: z.array(datasetRef).optional(),
     baseline_scores: z.array(scores).optional(),
     reduced: scaleSettings.optional(),
+    resources: resourcesSchema.optional(),
     /** Run this variant instead of the default one whenever all its user-supplied data is present. */
     prefer_when_available: z.boolean().default(false),
   })
@@ -89,14 +98,7 @@ export const taskConfigSchema = z
       })
       .strict(),
     hidden: hiddenFiles.default({}),
-    resources: z
-      .object({
-        gpus: z.number().int().min(0).default(0),
-        cpus: z.number().positive().default(2),
-        memory: z.string().regex(/^\d+(\.\d+)?[kmgt]?b?$/i, 'a size such as "4g" or "512m"').default('4g'),
-      })
-      .strict()
-      .default({ gpus: 0, cpus: 2, memory: '4g' }),
+    resources: resourcesSchema.default({ gpus: 0, cpus: 2, memory: '4g' }),
     /** Image the task image is built FROM. @default the labgym base image */
     image: z.string().optional(),
     reduced: scaleSettings.optional(),

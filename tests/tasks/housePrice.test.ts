@@ -44,7 +44,7 @@ describe('housePrice evaluator', () => {
   test('a non-numeric SalePrice fails with a clear message and no score', async () => {
     const record = await validate(submit('[[i, "expensive" if n == 7 else 180000] for n, i in enumerate(ids)]'));
     assert.equal(record.score, undefined);
-    assert.match(record.failure?.message ?? '', /SalePrice must be a finite number; 1 rows are not, e\.g\. 'expensive'/);
+    assert.match(record.failure?.message ?? '', /SalePrice must be a number; 1 row\(s\) are not, e\.g\. 'expensive'/);
   });
 
   test('a submission without the SalePrice column fails with a clear message', async () => {

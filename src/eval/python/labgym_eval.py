@@ -11,9 +11,11 @@ crosses between the two. The worker cannot read the hidden files (root-only), ca
     lab.write_metrics({"Score": 1.23})
 """
 
+import hashlib
 import json
 import os
 import pwd
+import random
 import subprocess
 import sys
 
@@ -40,6 +42,28 @@ def hidden_json(name, default=None):
             return json.load(f)
     except FileNotFoundError:
         return default
+
+
+def derived_number(secret, label):
+    """A 64-bit number derived from a hidden secret (e.g. a split's seed string); it reveals nothing about the secret."""
+    digest = hashlib.blake2b(label.encode(), key=str(secret).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class KeyedRandom(random.Random):
+    """A random.Random whose draws come from a keyed hash of a counter. Unlike the Mersenne Twister, its state
+    cannot be reconstructed from outputs the agent's code observes (an opponent's moves), so seeding an opponent
+    with it keeps the hidden seed hidden. Give the agent's worker `derived_number(secret, "worker")` as its seed."""
+
+    def __init__(self, secret, label="opponent"):
+        self._secret = str(secret)
+        self._label = label
+        self._count = 0
+        super().__init__(0)
+
+    def random(self):
+        self._count += 1
+        return (derived_number(self._secret, "%s %d" % (self._label, self._count)) >> 11) / 2**53
 
 
 def write_metrics(metrics):
@@ -102,6 +126,7 @@ class UntrustedModule:
     """A Python file of the agent's, loaded in a separate process as the `agent` user; call its functions with JSON data."""
 
     def __init__(self, path, user="agent", seed=None):
+        """`seed` seeds the worker's `random`; never pass a hidden seed itself (the agent's code can read it)."""
         if not os.path.isfile(path):
             raise SubmissionError("%s not found" % path)
         to_worker_r, to_worker_w = os.pipe()

@@ -5,8 +5,6 @@ Payoffs (row, column): both 0 -> (2, 1); both 1 -> (1, 2); otherwise (0, 0).
 The agent's strategy runs in its own process; this script only exchanges moves with it.
 """
 
-import random
-
 import labgym_eval as lab
 from target import target_column_strategy
 
@@ -16,12 +14,12 @@ PAYOFF = {(0, 0): (2, 1), (1, 1): (1, 2)}
 
 
 def main():
-    seed = lab.hidden_json("seed.json", {"seed": 0})["seed"]
-    rng = random.Random(seed)
+    secret = lab.hidden_json("seed.json", {"seed": "practice"})["seed"]
+    rng = lab.KeyedRandom(secret)
     histories = [[] for _ in range(SIMULATIONS)]
     total = 0.0
     try:
-        with lab.untrusted_module("strategy.py", seed=seed) as strategy:
+        with lab.untrusted_module("strategy.py", seed=lab.derived_number(secret, "worker")) as strategy:
             for _ in range(ROUNDS):
                 rows = strategy.map("row_strategy", [[history] for history in histories])
                 for history, row in zip(histories, rows):

@@ -1,0 +1,162 @@
+/**
+ * The RL tasks (mountainCarContinuous, metaMaze, breakoutMinAtar) evaluate a trained policy: the evaluator runs the
+ * environment, the episode loop and the returns itself, and the agent's network module (loaded by
+ * policy_worker.py as `agent`, in its own process) only maps observations to actions. Checked on the cheapest
+ * task, mountainCarContinuous, with a hand-written "push along the velocity" policy instead of a trained one:
+ * out-of-range forces are clipped and malformed answers fail with a clear message; a policy that attacks the
+ * evaluation from its own process scores exactly what it scores honestly; and one step of the dynamics in the
+ * task image matches the equations computed here.
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { LabgymEnv } from '../../src/env/index.js';
+import type { EvaluationRecord } from '../../src/eval/index.js';
+import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+
+const env = new LabgymEnv();
+after(() => env.close());
+
+/** src/networks.py whose policy pushes along the velocity with force `scale` (no training, any checkpoint file). */
+function networks(scale: string, prologue = '', leakedForce = '0.0'): string {
+  return `${prologue}
+import numpy as np
+
+def load_policy(path):
+    def act(observations):
+        if globals().get("LEAKED"):
+            return np.full(len(observations), ${leakedForce})
+        return ${scale} * np.where(observations[:, 1] >= 0, 1.0, -1.0)
+    return act
+`;
+}
+
+async function evaluate(task: ResolvedTask, networksPy: string, kind: 'validate' | 'submit' = 'validate'): Promise<EvaluationRecord> {
+  await env.reset({ task: task.envTask, seed: 0 });
+  const sandbox = env.currentSandbox!;
+  await sandbox.writeFiles('/home/agent/workspace', [
+    { path: 'src/networks.py', content: networksPy },
+    { path: 'checkpoints/heuristic.pt', content: 'not a real checkpoint\n' },
+  ], { owner: 'agent' });
+  return task.evaluator.evaluate({ kind, agentSandbox: sandbox });
+}
+
+function hiddenSeeds(): string[] {
+  return ['validation', 'test'].map((split) => String(JSON.parse(readFileSync(`tasks/mountainCarContinuous/hidden/${split}/seed.json`, 'utf8')).seed));
+}
+
+const CHEATING_PROLOGUE = `
+import atexit, json, os, sys
+print(json.dumps({"Reward Mean": 1000.0}))
+os.write(1, b'{"Reward Mean": 1000.0}\\n')
+atexit.register(lambda: os.write(1, b'{"Reward Mean": 1000.0}\\n'))
+LEAKED = False
+for secret in ("hidden/seed.json", os.path.join(os.environ.get("LABGYM_HIDDEN", "hidden"), "seed.json"),
+               "/home/agent/workspace/hidden/seed.json"):
+    try:
+        open(secret).read()
+        LEAKED = True
+    except OSError:
+        pass
+if any(seed in value for seed in ${JSON.stringify(hiddenSeeds())} for value in os.environ.values()):
+    LEAKED = True
+for forged in ("/run/labgym/metrics.json", os.environ.get("LABGYM_METRICS_FILE", "/run/labgym/metrics.json")):
+    try:
+        with open(forged, "w") as f:
+            f.write(json.dumps({"Reward Mean": 1000.0}))
+        LEAKED = True
+    except OSError:
+        pass
+try:
+    os.kill(os.getppid(), 9)
+except OSError:
+    pass
+`;
+
+describe('RL tasks: every task ships the evaluator\'s environment unchanged in its starter code', () => {
+  for (const [task, file] of [['mountainCarContinuous', 'mountain_car.py'], ['metaMaze', 'meta_maze.py'], ['breakoutMinAtar', 'breakout.py']]) {
+    test(task, () => {
+      assert.equal(readFileSync(`tasks/${task}/workspace/src/${file}`, 'utf8'), readFileSync(`tasks/${task}/evaluator/${file}`, 'utf8'));
+    });
+  }
+});
+
+describe('mountainCarContinuous: evaluation of a submitted policy', () => {
+  let task: ResolvedTask;
+  let honest: EvaluationRecord;
+  before(async () => {
+    task = await resolveTask('mountainCarContinuous', { scale: 'reduced' });
+    honest = await evaluate(task, networks('1.0'));
+  });
+
+  test('the push-along-the-velocity policy solves most episodes', () => {
+    assert.equal(typeof honest.score, 'number', honest.failure?.message);
+    assert.ok(honest.score! > 50, `Reward Mean ${honest.score}`);
+  });
+
+  test('forces outside [-1, 1] are clipped: pushing with 5.0 scores what pushing with 1.0 scores', async () => {
+    const strong = await evaluate(task, networks('5.0'));
+    assert.equal(strong.score, honest.score);
+  });
+
+  test('non-numbers and wrong shapes fail the evaluation with a clear message and no score', async () => {
+    const nan = await evaluate(task, networks('float("nan")'));
+    assert.equal(nan.score, undefined);
+    assert.match(nan.failure?.message ?? '', /not a finite number/);
+    const shape = await evaluate(task, networks('1.0').replace('return act', 'return lambda observations: [[1.0, 1.0]] * len(observations)'));
+    assert.equal(shape.score, undefined);
+    assert.match(shape.failure?.message ?? '', /must return \d+ forces/);
+    const missing = await evaluate(task, 'def something_else():\n    pass\n');
+    assert.equal(missing.score, undefined);
+    assert.match(missing.failure?.message ?? '', /load_policy/);
+  });
+
+  test('a policy that cheats from its own process gains nothing, and validation and test differ', async () => {
+    const cheater = networks('1.0', CHEATING_PROLOGUE, '1.0');
+    const attackedValidation = await evaluate(task, cheater, 'validate');
+    assert.equal(attackedValidation.score, honest.score);
+    const honestTest = await evaluate(task, networks('1.0'), 'submit');
+    const attackedTest = await evaluate(task, cheater, 'submit');
+    assert.equal(attackedTest.score, honestTest.score);
+    assert.notEqual(honestTest.score, honest.score, 'validation and test use different hidden seeds');
+  });
+
+  test('one step of the dynamics in the task image matches the equations', async () => {
+    await env.reset({ task: task.envTask, seed: 0 });
+    const sandbox = env.currentSandbox!;
+    const script = `
+import json, sys
+import numpy as np
+sys.path.insert(0, "src")
+from mountain_car import MountainCarContinuous
+env = MountainCarContinuous(3)
+env.reset()
+env.position[:] = [-0.5, -1.19, 0.44]
+env.velocity[:] = [0.01, -0.05, 0.02]
+obs, reward, done = env.step(np.array([0.7, -3.0, 1.0]))
+print(json.dumps({"position": env.position.tolist(), "velocity": env.velocity.tolist(), "reward": reward.tolist(), "done": done.tolist(), "obs": obs.tolist()}))
+`;
+    const result = await sandbox.exec(`python3 - <<'EOF'\n${script}\nEOF`, { timeoutMs: 60_000 });
+    assert.equal(result.exitCode, 0, result.output);
+    const out = JSON.parse(result.output.trim().split('\n').at(-1)!);
+    // Car 0: v' = 0.01 + 0.7 * 0.0015 - cos(3 * -0.5) * 0.0025, p' = -0.5 + v'.
+    const v0 = 0.01 + 0.7 * 0.0015 - Math.cos(-1.5) * 0.0025;
+    assert.ok(Math.abs(out.velocity[0] - v0) < 1e-12);
+    assert.ok(Math.abs(out.position[0] - (-0.5 + v0)) < 1e-12);
+    assert.ok(Math.abs(out.reward[0] - -0.1 * 0.7 * 0.7) < 1e-12);
+    assert.equal(out.done[0], false);
+    // Car 1: the force is clipped to -1, the speed to -0.07, and the car stops at the left wall.
+    assert.equal(out.position[1], -1.2);
+    assert.equal(out.velocity[1], 0);
+    assert.ok(Math.abs(out.reward[1] - -0.1) < 1e-12);
+    // Car 2 reaches the goal: +100 less the force penalty, and the episode ends (it restarts in [-0.6, -0.4]).
+    const v2 = 0.02 + 0.0015 - Math.cos(1.32) * 0.0025;
+    assert.ok(0.44 + v2 >= 0.45);
+    assert.ok(Math.abs(out.reward[2] - (100 - 0.1)) < 1e-12);
+    assert.equal(out.done[2], true);
+    assert.ok(out.obs[2][0] >= -0.6 && out.obs[2][0] <= -0.4 && out.obs[2][1] === 0);
+    const same = await sandbox.exec('cmp src/mountain_car.py mountain_car.py && echo SAME', { timeoutMs: 30_000 });
+    assert.match(same.output, /SAME/);
+  });
+});
