@@ -8,7 +8,10 @@
  */
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { PROJECT_ROOT } from '../../src/assets.js';
 import { LabgymEnv } from '../../src/env/index.js';
 import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
 
@@ -58,12 +61,13 @@ describe('red team: titanic (prediction task)', () => {
 
 describe('red team: battleOfSexes (the submitted code runs inside the evaluation)', () => {
   // Played moves depend on whether an attack worked: any success changes the score.
+  const secrets = ['validation', 'test'].map((split) => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks/battleOfSexes/hidden', split, 'seed.json'), 'utf8')) as { seed: string }).seed);
   const cheatingPrologue = `
 import atexit, json, os, sys
+LEAKED = any(secret in value for secret in ${JSON.stringify(secrets)} for value in os.environ.values())
 print(json.dumps({"Score": 99.0}))
 print(json.dumps({"Score": 99.0}), file=sys.stderr)
 atexit.register(lambda: print(json.dumps({"Score": 99.0})))
-LEAKED = False
 for secret in ("hidden/seed.json", os.path.join(os.environ.get("LABGYM_HIDDEN", "hidden"), "seed.json")):
     try:
         open(secret).read()
