@@ -130,4 +130,20 @@ describe('languageModeling:fineweb (user-supplied FineWeb token shards)', () => 
     const nan = await validate(submit(pack('np.full((n, V), np.nan)')));
     assert.match(nan.failure?.message ?? '', /NaN or infinite/);
   });
+
+  test("the submission's code cannot read the held-out tokens it is scored on", async () => {
+    const probe = `cat > model.py <<'EOF'
+found = []
+for path in ("hidden/tokens.bin", "/home/agent/workspace/hidden/tokens.bin"):
+    try:
+        open(path, "rb").read(1)
+        found.append("READ")
+    except OSError as error:
+        found.append(type(error).__name__)
+raise RuntimeError("hidden: " + " ".join(found))
+EOF
+echo weights > model.pt`;
+    const result = await validate(probe);
+    assert.match(result.failure?.message ?? '', /hidden: PermissionError PermissionError/);
+  });
 });

