@@ -47,11 +47,13 @@ const resourcesSchema = z
 
 const variantSchema = z
   .object({
+    name: z.string().min(1).optional(),
     description: z.string().optional(),
     dataset_configs: z.array(datasetRef).optional(),
     baseline_scores: z.array(scores).optional(),
     reduced: scaleSettings.optional(),
     resources: resourcesSchema.optional(),
+    baseline_tolerance: scores.optional(),
     /** Run this variant instead of the default one whenever all its user-supplied data is present. */
     prefer_when_available: z.boolean().default(false),
   })

@@ -43,6 +43,8 @@ export interface SandboxEvaluatorConfig {
 
 const DEFAULT_SPLITS = { validate: 'validation', final: 'test' };
 const METRICS_FILE = '/run/labgym/metrics.json';
+/** labgym_eval.fail's exit status: the evaluator rejected the submission with a message for the agent. */
+const REJECTED_EXIT = 3;
 const NOT_FOUND =
   'Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results.';
 
@@ -163,6 +165,8 @@ export class SandboxEvaluator implements Evaluator {
         result.timedOut ? undefined
         : (config.metricsFrom ?? 'file') === 'stdout' ? parseMetrics(result.output)
         : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
+      const rejection = !metrics && result.exitCode === REJECTED_EXIT ? /Evaluation failed: (.*)$/m.exec(result.output)?.[1] : undefined;
+      if (rejection) return record({ submission, failure: { type: 'evaluation_error', message: rejection } });
       if (!metrics) {
         const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';
         return record({

@@ -69,7 +69,7 @@ function datasetDocs(datasets: readonly LoadedDataset[]): string {
 
 export function baselineScores(config: TaskConfig, scale: TaskScale): Record<string, number> | undefined {
   // A task without reduced settings runs the same at both scales.
-  return (scale === 'reduced' ? config.reduced?.baseline_scores[0] : undefined) ?? config.baseline_scores[0];
+  return scale === 'reduced' && config.reduced ? config.reduced.baseline_scores[0] : config.baseline_scores[0];
 }
 
 export async function resolveTask(ref: string, options: ResolveOptions = {}): Promise<ResolvedTask> {
