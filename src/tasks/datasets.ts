@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sourceName, type DatasetSource } from '../config/index.js';
 import { ConfigError, PrerequisiteError } from '../errors.js';
@@ -83,21 +83,38 @@ async function digest(path: string): Promise<string> {
   return (await stat(path)).isDirectory() ? sha256Tree(path) : sha256File(path);
 }
 
-/** A stable identity of each source, without fetching it, for the cache key. */
-async function sourceIdentity(source: DatasetSource, userDataDir: string): Promise<string> {
-  if ('debian' in source) return `debian:${source.debian}=${await debianVersion(source)}:${source.path}:${source.sha256 ?? ''}`;
-  if ('npm' in source) return `npm:${source.npm}@${source.version}:${source.path}`;
-  const path = localSourcePath(source, userDataDir);
-  return `local:${source.local}:${source.sha256 ?? (existsSync(path) ? await digest(path) : 'missing')}`;
+/**
+ * The digest of an unpinned user file, remembered by path, size and modification time: hashing many gigabytes on
+ * every resolve would take minutes.
+ */
+async function rememberedDigest(path: string, cacheDir: string): Promise<string> {
+  const info = await stat(path);
+  const key = `${resolve(path)}:${info.size}:${info.mtimeMs}`;
+  const file = join(cacheDir, 'digests.json');
+  const known = (await readFile(file, 'utf8').then(JSON.parse, () => ({}))) as Record<string, string>;
+  if (known[key]) return known[key];
+  known[key] = await digest(path);
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(`${file}.${process.pid}`, JSON.stringify(known));
+  await rename(`${file}.${process.pid}`, file);
+  return known[key];
 }
 
-async function cacheKey(dataset: LoadedDataset, builderImageId: string, userDataDir: string): Promise<string> {
+/** A stable identity of each source, without fetching it, for the cache key. */
+async function sourceIdentity(source: DatasetSource, paths: Required<DatasetPaths>): Promise<string> {
+  if ('debian' in source) return `debian:${source.debian}=${await debianVersion(source)}:${source.path}:${source.sha256 ?? ''}`;
+  if ('npm' in source) return `npm:${source.npm}@${source.version}:${source.path}`;
+  const path = localSourcePath(source, paths.userDataDir);
+  return `local:${source.local}:${source.sha256 ?? (existsSync(path) ? await rememberedDigest(path, paths.cacheDir) : 'missing')}`;
+}
+
+async function cacheKey(dataset: LoadedDataset, builderImageId: string, paths: Required<DatasetPaths>): Promise<string> {
   const hash = createHash('sha256')
     .update(readFileSync(dataset.file))
     .update('\0')
     .update(readFileSync(dataset.script))
     .update(`\0${builderImageId}\0`);
-  for (const source of dataset.config.sources) hash.update(`${await sourceIdentity(source, userDataDir)}\0`);
+  for (const source of dataset.config.sources) hash.update(`${await sourceIdentity(source, paths)}\0`);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -118,8 +135,10 @@ async function stageSource(dataset: LoadedDataset, index: number, paths: Require
           `${source.url ? `; download it from ${source.url}` : ''} and place it there, or set LABGYM_USER_DATA to the folder that holds it`,
       );
     }
-    const actual = await digest(path);
-    if (source.sha256 && actual !== source.sha256) throw new ConfigError(dataset.file, `${field}.sha256`, `the sha256 of ${path} (${source.sha256})`, actual);
+    if (source.sha256) {
+      const actual = await digest(path);
+      if (actual !== source.sha256) throw new ConfigError(dataset.file, `${field}.sha256`, `the sha256 of ${path} (${source.sha256})`, actual);
+    }
     return path;
   }
 
@@ -196,7 +215,7 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
   const docker = dockerClient();
   await requireImage(paths.builderImage, docker);
   const builderId = (await docker.getImage(paths.builderImage).inspect()).Id;
-  const hash = await cacheKey(dataset, builderId, paths.userDataDir);
+  const hash = await cacheKey(dataset, builderId, paths);
   const dir = join(paths.cacheDir, `${dataset.config.id}-${hash}`);
   if (existsSync(join(dir, '.complete'))) return prepared(dataset, dir, hash, false);
 
@@ -206,11 +225,14 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
     const staged: string[] = [];
     for (const index of dataset.config.sources.keys()) staged.push(await stageSource(dataset, index, paths, scratch));
 
-    const sandbox = await createSandbox({ image: paths.builderImage, limits: { cpus: 2, memory: '8g' }, shellUser: 'root' });
+    // Sources are mounted read-only rather than copied in: user-supplied data can be many gigabytes.
+    const mounts: Record<string, string> = {};
+    for (const [index, path] of staged.entries()) {
+      const target = `/build/sources/${sourceName(dataset.config.sources[index]!)}`;
+      mounts[resolve(path)] = (await stat(path)).isDirectory() ? target : `${target}/${basename(path)}`;
+    }
+    const sandbox = await createSandbox({ image: paths.builderImage, limits: { cpus: 2, memory: '8g' }, shellUser: 'root', readOnlyMounts: mounts });
     try {
-      for (const [index, path] of staged.entries()) {
-        await sandbox.copyIn(path, `/build/sources/${sourceName(dataset.config.sources[index]!)}`, { owner: 'root' });
-      }
       await sandbox.copyIn(dataset.script, '/build', { owner: 'root' });
       const command = `mkdir -p /build/out && cd /build && LABGYM_SEED=${dataset.config.prepare.seed} python3 ${basename(dataset.script)}`;
       options.log?.(`preparing dataset ${dataset.config.id} in ${sandbox.id.slice(0, 12)}`);

@@ -78,4 +78,18 @@ describe('evaluating a catalog task', () => {
     assert.match(record.failure!.message, /Output:\n---\n\{"Score": 5\}\n---/);
     assert.equal(record.score, undefined);
   });
+
+  test("an evaluator's rejection (labgym_eval.fail) is an evaluation error carrying its message", async () => {
+    const rejecting = new SandboxEvaluator({
+      image: task.image,
+      artifacts: ['strategy.py'],
+      files: [],
+      command: `python3 -c 'import labgym_eval as lab; print("working"); lab.fail("row 3 has no label")'`,
+      primaryMetric: 'Score',
+      direction: 'maximize',
+    });
+    const record = await rejecting.evaluate({ kind: 'validate', agentSandbox: sandbox });
+    assert.deepEqual(record.failure, { type: 'evaluation_error', message: 'row 3 has no label' });
+    assert.equal(record.score, undefined);
+  });
 });
