@@ -6,6 +6,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { SandboxUnavailableError } from '../errors.js';
 import { aci, type EnvTask, type LabgymEnv, type StepResult } from '../env/index.js';
 import { CostBudget, exitActionFor, ModelCallError, type ModelClient, type ModelExitAction, type ToolDefinition } from '../models/index.js';
 import {
@@ -58,6 +59,9 @@ export interface EpisodeParams {
   /** Sees each step as soon as it is recorded. */
   readonly onStep?: (step: StepRecord) => void | Promise<void>;
 }
+
+/** The exit status of an episode whose sandbox broke (container killed, daemon gone): an infrastructure failure, not the agent's. */
+export const SANDBOX_ERROR_STATUS = 'sandbox_error';
 
 /** The thought MLGym writes on the pseudo-step of each exit action. */
 const EXIT_THOUGHTS: Record<ModelExitAction | 'exit_format' | 'max_steps', string> = {
@@ -263,10 +267,15 @@ export async function runEpisode(params: EpisodeParams): Promise<EpisodeRecord> 
   } catch (caught) {
     // A broken sandbox or a bug: score what is there if the environment still can, and keep the reason.
     error = errorText(caught);
-    try {
-      await autosubmit('exit_error', { response: '', requeries: [] });
-    } catch {
-      exitStatus = 'early_exit';
+    if (caught instanceof SandboxUnavailableError) {
+      // The container is gone (killed, daemon restarted): nothing is left to score; a generator may retry it.
+      exitStatus = SANDBOX_ERROR_STATUS;
+    } else {
+      try {
+        await autosubmit('exit_error', { response: '', requeries: [] });
+      } catch {
+        exitStatus = 'early_exit';
+      }
     }
   }
 

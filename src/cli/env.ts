@@ -2,7 +2,8 @@
 
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { aci, LabgymEnv, runDemoEpisode, type EnvTask } from '../env/index.js';
+import { aci, LabgymEnv, type EnvTask } from '../env/index.js';
+import { runDemoEpisode } from '../tasks/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { EvaluationRecord, Evaluator } from '../eval/index.js';
 import { printJson } from './output.js';

@@ -12,8 +12,18 @@ import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbo
 import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
 import type { EnvTask } from './task.js';
+import { WORKSPACE, wipeSandbox } from './wipe.js';
 
-export const WORKSPACE = '/home/agent/workspace';
+export { WORKSPACE, wipeSandbox } from './wipe.js';
+
+/**
+ * Where an env gets its sandboxes when it does not make them itself (the generator's warm pool): `acquire`
+ * returns a sandbox with the ACI installed and a clean workspace; `release` takes it back when the env is done.
+ */
+export interface SandboxSource {
+  acquire(params: SandboxCreateParams): Promise<Sandbox>;
+  release(sandbox: Sandbox): Promise<void>;
+}
 
 export interface EnvOptions {
   /** Steps before the episode is truncated and autosubmitted. @default 50 */
@@ -31,6 +41,8 @@ export interface EnvOptions {
   readonly aci?: Partial<aci.AciOptions>;
   /** How sandboxes are made. @default the Docker backend */
   readonly createSandbox?: (params: SandboxCreateParams) => Promise<Sandbox>;
+  /** Take sandboxes from (and give them back to) a pool instead: every reset gets a clean one from it. */
+  readonly sandboxSource?: SandboxSource;
 }
 
 export interface ResetParams {
@@ -84,8 +96,8 @@ export class LabgymEnv {
   private done = true;
   /** Best normalised improvement validated so far (0 = the baseline). */
   private bestImprovement = 0;
-  private readonly options: Required<Omit<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>> &
-    Pick<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci'>;
+  private readonly options: Required<Omit<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci' | 'sandboxSource'>> &
+    Pick<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci' | 'sandboxSource'>;
 
   constructor(options: EnvOptions = {}) {
     const maxSteps = options.maxSteps ?? 50;
@@ -100,6 +112,7 @@ export class LabgymEnv {
       mlgymCompatible,
       aci: options.aci,
       createSandbox: options.createSandbox ?? createSandbox,
+      sandboxSource: options.sandboxSource,
     };
   }
 
@@ -132,10 +145,19 @@ export class LabgymEnv {
   /** Start an episode. A sandbox of the same image is reused: its workspace and shell are wiped instead. */
   async reset({ task, seed = 0 }: ResetParams): Promise<ResetResult> {
     const started = performance.now();
+    const source = this.options.sandboxSource;
+    if (source) {
+      // The pool wipes the old sandbox in the background and hands out one that is already clean.
+      const previous = this.sandbox;
+      this.sandbox = undefined;
+      if (previous) void source.release(previous);
+      this.sandbox = await source.acquire({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
+      return this.prepare(task, seed, started, true);
+    }
     let reused = false;
     const sameSetup = JSON.stringify([this.task?.limits, this.task?.env ?? {}]) === JSON.stringify([task.limits, task.env ?? {}]);
     if (this.sandbox && this.sandbox.image === task.image && sameSetup) {
-      reused = await this.wipe(this.sandbox).then(
+      reused = await wipeSandbox(this.sandbox).then(
         () => true,
         () => false,
       );
@@ -145,6 +167,11 @@ export class LabgymEnv {
       this.sandbox = undefined;
       this.sandbox = await this.options.createSandbox({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
     }
+    return this.prepare(task, seed, started, reused);
+  }
+
+  /** Fill the (clean) sandbox's workspace for `task` and start the episode. */
+  private async prepare(task: EnvTask, seed: number, started: number, reused: boolean): Promise<ResetResult> {
     const sandbox = this.sandbox!;
     for (const item of task.workspace) {
       const destination = item.destination ? `${WORKSPACE}/${item.destination}` : WORKSPACE;
@@ -206,7 +233,8 @@ export class LabgymEnv {
     this.done = true;
     const sandbox = this.sandbox;
     this.sandbox = undefined;
-    await sandbox?.close();
+    if (sandbox && this.options.sandboxSource) await this.options.sandboxSource.release(sandbox);
+    else await sandbox?.close();
   }
 
   private async observe(
@@ -269,15 +297,6 @@ export class LabgymEnv {
     const result = await this.sandbox!.exec(record + STATE_COMMAND, { timeoutMs: 5000 });
     const [openFile = '', workingDir = ''] = result.output.split('\n');
     return { openFile: openFile || 'n/a', workingDir };
-  }
-
-  /** Make a used sandbox look new: kill the agent's processes, empty the workspace, fresh shell and ACI state. */
-  private async wipe(sandbox: Sandbox): Promise<void> {
-    const wiped = await sandbox.run(['sh', '-c', `pkill -KILL -u agent; rm -rf ${WORKSPACE} /tmp/* && install -d -o agent -g mlgym ${WORKSPACE}`]);
-    if (wiped.exitCode !== 0) throw new Error(wiped.stderr);
-    await sandbox.restartShell();
-    const sourced = await sandbox.exec(aci.aciResetCommand());
-    if (sourced.exitCode !== 0) throw new Error(sourced.output);
   }
 }
 

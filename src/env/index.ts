@@ -3,4 +3,3 @@ export * from './env.js';
 export type * from './task.js';
 export { mlgymPostprocess, timeoutMessage } from './observation.js';
 export * as aci from './aci/index.js';
-export { numberGuessTask, runDemoEpisode, type DemoStep } from './demo.js';

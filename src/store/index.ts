@@ -13,3 +13,5 @@ export {
   type MlgymRun,
   type MlgymTraj,
 } from './mlgym-trajectory.js';
+export * from './run-reader.js';
+export * from './run-store.js';

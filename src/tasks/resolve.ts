@@ -75,12 +75,38 @@ export function baselineScores(config: TaskConfig, scale: TaskScale): Record<str
 export async function resolveTask(ref: string, options: ResolveOptions = {}): Promise<ResolvedTask> {
   const dirs = options.dirs ?? DEFAULT_DIRS;
   const scale = options.scale ?? 'full';
-  const { config, dir, variant } = selectVariant(ref, dirs, options.userDataDir);
-  const loadedDatasets = config.dataset_configs.map((id) => loadDataset(id, dirs));
+  const selected = selectVariant(ref, dirs, options.userDataDir);
+  const loadedDatasets = selected.config.dataset_configs.map((id) => loadDataset(id, dirs));
   const datasets: PreparedDataset[] = [];
   for (const dataset of loadedDatasets) datasets.push(await prepareDataset(dataset, options));
-  const image = (await buildImageForTask({ taskId: config.id, datasets, baseImage: config.image })).tag;
+  const image = (await buildImageForTask({ taskId: selected.config.id, datasets, baseImage: selected.config.image })).tag;
+  const hash = createHash('sha256').update(`${selected.variant ?? ''}\0${scale}\0`);
+  await hashTree(hash, selected.dir, 'task');
+  for (const dataset of datasets) hash.update(`${dataset.id}:${dataset.hash}\0`);
+  return assemble(selected, { image, scale, contentHash: hash.digest('hex').slice(0, 16), loadedDatasets, datasets, mlgymCompatible: options.mlgymCompatible });
+}
 
+/**
+ * A dataset-free catalog task on an image of the caller's choice, without building anything (the demo task on
+ * the bare base image). Its evaluator must not need labgym_eval, which only task images carry.
+ */
+export function taskOnImage(ref: string, image: string, options: { scale?: TaskScale; dirs?: CatalogDirs } = {}): ResolvedTask {
+  const selected = selectVariant(ref, options.dirs ?? DEFAULT_DIRS);
+  if (selected.config.dataset_configs.length) throw new Error(`task ${ref} has datasets: use resolveTask, which builds its image`);
+  return assemble(selected, { image, scale: options.scale ?? 'full', contentHash: 'unbuilt', loadedDatasets: [], datasets: [] });
+}
+
+interface Assembly {
+  readonly image: string;
+  readonly scale: TaskScale;
+  readonly contentHash: string;
+  readonly loadedDatasets: readonly LoadedDataset[];
+  readonly datasets: readonly PreparedDataset[];
+  readonly mlgymCompatible?: boolean;
+}
+
+function assemble({ config, dir, variant }: { config: TaskConfig; dir: string; variant?: string }, built: Assembly): ResolvedTask {
+  const { image, scale, loadedDatasets, datasets } = built;
   const metric = primaryMetric(config);
   const baseline = baselineScores(config, scale)?.[metric.name];
   const env = { LABGYM_SCALE: scale };
@@ -100,7 +126,7 @@ export async function resolveTask(ref: string, options: ResolveOptions = {}): Pr
     primaryMetric: metric.name,
     direction: metric.direction,
     baseline,
-    splits: options.mlgymCompatible ? { validate: 'test', final: 'test' } : undefined,
+    splits: built.mlgymCompatible ? { validate: 'test', final: 'test' } : undefined,
     env,
     timeoutMs: (config.evaluation.timeout ?? config.training_timeout) * 1000,
     limits,
@@ -124,9 +150,6 @@ export async function resolveTask(ref: string, options: ResolveOptions = {}): Pr
     env,
     links,
   };
-  const hash = createHash('sha256').update(`${variant ?? ''}\0${scale}\0`);
-  await hashTree(hash, dir, 'task');
-  for (const dataset of datasets) hash.update(`${dataset.id}:${dataset.hash}\0`);
-  const contentHash = hash.digest('hex').slice(0, 16);
-  return { ref: variant ? `${config.id}:${variant}` : config.id, id: config.id, variant, config, dir, scale, image, contentHash, datasets, baseline, evaluator, envTask };
+  const ref = variant ? `${config.id}:${variant}` : config.id;
+  return { ref, id: config.id, variant, config, dir, scale, image, contentHash: built.contentHash, datasets, baseline, evaluator, envTask };
 }

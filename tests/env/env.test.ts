@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { InvalidArgumentError, ResetNeededError } from '../../src/errors.js';
-import { LabgymEnv, numberGuessTask } from '../../src/env/index.js';
+import { LabgymEnv } from '../../src/env/index.js';
+import { numberGuessTask } from '../../src/tasks/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
 const guessTask = () => numberGuessTask(TEST_IMAGE);
@@ -33,8 +34,8 @@ describe('LabgymEnv episode', () => {
     const validation = await env.step('validate');
     assert.equal(validation.info.evaluation?.split, 'validation');
     assert.equal(validation.info.evaluation?.score, -5);
-    assert.equal(validation.observation, "Your code produced a valid submission artefact at /home/agent/workspace/submission.txt.\nBaseline Score: {'score': -10}\nEvaluation Score: {'score': -5, 'split_seen': 1}");
-    assert.equal(validation.reward, 0.5); // from -10 (baseline) to -5 is half the baseline's magnitude
+    assert.equal(validation.observation, "Your code produced a valid submission artefact at /home/agent/workspace/submission.txt.\nBaseline Score: {'score': -7}\nEvaluation Score: {'score': -5, 'split_seen': 1}");
+    assert.equal(validation.reward, 2 / 7); // from -7 (the baseline in task.yaml) to -5 is 2/7 of the baseline's magnitude
     const worse = await env.step('echo 30 > submission.txt');
     assert.equal(worse.reward, 0);
     assert.equal((await env.step('validate')).reward, 0, 'a worse validation earns nothing');
@@ -55,7 +56,7 @@ describe('LabgymEnv episode', () => {
     assert.equal(submitted.info.exitStatus, 'submitted');
     assert.equal(submitted.info.evaluation?.split, 'test');
     assert.equal(submitted.info.evaluation?.score, -1);
-    assert.equal(submitted.reward, 0.9);
+    assert.equal(submitted.reward, 6 / 7); // the final improvement: from -7 to -1
     assert.equal(submitted.observation, 'Exited (submit)');
     await assert.rejects(env.step('ls'), ResetNeededError);
   });

@@ -1,33 +1,14 @@
 /**
  * The demo episode: a fixed sequence of actions on the numberGuess task (tasks/numberGuess), through the real
- * sandbox, ACI and evaluator. It shows the environment end to end until the scripted policy arrives.
+ * sandbox, ACI and evaluator: the environment end to end, with no model.
  */
 
-import { PROJECT_ROOT } from '../assets.js';
-import { SandboxEvaluator } from '../eval/index.js';
-import { LabgymEnv, type StepResult } from './env.js';
-import type { EnvTask } from './task.js';
+import { LabgymEnv, type EnvTask, type StepResult } from '../env/index.js';
+import { taskOnImage } from './resolve.js';
 
+/** The demo task from the catalog (tasks/numberGuess), on any image: it needs no dataset and no task image. */
 export function numberGuessTask(image: string): EnvTask {
-  const root = `${PROJECT_ROOT}tasks/numberGuess/`;
-  return {
-    id: 'numberGuess',
-    image,
-    description: 'Guess the hidden number: write your guess to submission.txt (guess.py does it). Score: minus the distance.',
-    workspace: [{ hostPath: `${root}workspace/guess.py` }, { hostPath: `${root}workspace/evaluate.py`, readOnly: true }],
-    evaluator: new SandboxEvaluator({
-      image,
-      artifacts: ['submission.txt'],
-      files: [`${root}evaluator`],
-      hidden: { validation: [`${root}hidden/validation`], test: [`${root}hidden/test`] },
-      command: 'python3 evaluate.py',
-      metricsFrom: 'stdout',
-      primaryMetric: 'score',
-      direction: 'maximize',
-      baseline: -10,
-      timeoutMs: 120_000,
-    }),
-  };
+  return taskOnImage('numberGuess', image).envTask;
 }
 
 const DEMO_ACTIONS = [

@@ -1,0 +1,82 @@
+/**
+ * Rewards recomputed from a stored episode, so every export uses one definition whatever the record's source
+ * (MLGym imports store 0): a validate step earns the rise of the best normalised improvement so far (its delta;
+ * 0 when it does not beat the best), the final step earns the normalised improvement of the held-out score,
+ * and optional shaping subtracts penalties for format errors (re-queries) and command timeouts.
+ */
+
+import { normalizedImprovement } from '../metrics/index.js';
+import type { EpisodeRecord, StepRecord } from '../store/index.js';
+
+export interface RewardShaping {
+  /** Subtracted per re-query (a model output that could not be parsed). @default 0 */
+  readonly formatErrorPenalty?: number;
+  /** Subtracted per step whose command timed out. @default 0 */
+  readonly timeoutPenalty?: number;
+  /** Discount for the return-to-go. @default 1 */
+  readonly gamma?: number;
+}
+
+const TIMED_OUT = /EXECUTION TIMED OUT/;
+
+export function stepTimedOut(step: StepRecord): boolean {
+  return TIMED_OUT.test(step.observation);
+}
+
+/** The baseline and direction the rewards are measured against; undefined when the record lacks them. */
+function reference(record: EpisodeRecord): { baseline: number; direction: 'maximize' | 'minimize' } | undefined {
+  const { baseline, direction } = record.scores;
+  return baseline === undefined ? undefined : { baseline, direction: direction ?? 'maximize' };
+}
+
+/** Validation scores by step index (from the step's evaluation record, or the stored validation entries). */
+function validationScores(record: EpisodeRecord): Map<number, number> {
+  const scores = new Map<number, number>();
+  for (const entry of record.scores.validations) if (entry.step !== undefined && entry.score !== undefined) scores.set(entry.step, entry.score);
+  for (const step of record.steps) {
+    const evaluation = step.evaluation;
+    if (evaluation?.kind === 'validate' && evaluation.score !== undefined) scores.set(step.index, evaluation.score);
+  }
+  return scores;
+}
+
+/** One reward per step, in step order. */
+export function stepRewards(record: EpisodeRecord, shaping: RewardShaping = {}): number[] {
+  const ref = reference(record);
+  const validations = validationScores(record);
+  const finalScore = record.scores.final?.score;
+  let bestImprovement = 0; // the baseline itself
+  return record.steps.map((step, i) => {
+    let reward = 0;
+    const score = validations.get(step.index);
+    if (ref && score !== undefined) {
+      const improvement = normalizedImprovement(score, ref.baseline, ref.direction);
+      if (improvement > bestImprovement) {
+        reward = improvement - bestImprovement;
+        bestImprovement = improvement;
+      }
+    }
+    if (i === record.steps.length - 1 && ref && finalScore !== undefined) reward += normalizedImprovement(finalScore, ref.baseline, ref.direction);
+    reward -= (shaping.formatErrorPenalty ?? 0) * step.requeries.length;
+    if (stepTimedOut(step)) reward -= shaping.timeoutPenalty ?? 0;
+    return reward;
+  });
+}
+
+/** Σ_{k≥t} γ^{k−t} r_k for each t. */
+export function returnsToGo(rewards: readonly number[], gamma = 1): number[] {
+  const out = new Array<number>(rewards.length);
+  let running = 0;
+  for (let t = rewards.length - 1; t >= 0; t--) {
+    running = rewards[t]! + gamma * running;
+    out[t] = running;
+  }
+  return out;
+}
+
+/** The episode's held-out improvement over the baseline (undefined without a final score or baseline). */
+export function finalImprovement(record: EpisodeRecord): number | undefined {
+  const ref = reference(record);
+  const score = record.scores.final?.score;
+  return ref && score !== undefined ? normalizedImprovement(score, ref.baseline, ref.direction) : undefined;
+}

@@ -1,0 +1,242 @@
+/**
+ * The run directory, a contract other stages read:
+ *   runs/<run-id>/spec.yaml               the resolved generation spec
+ *   runs/<run-id>/journal.jsonl           append-only events (episode scheduled/started/finished/failed, with tries)
+ *   runs/<run-id>/episodes/<shard>.jsonl  append-only EpisodeRecord lines, one shard per writer process
+ *   runs/<run-id>/artifacts/<episode-id>/ per-episode files (records of failed tries)
+ * An episode id is derived from (task, model, seed, attempt), so a job that runs twice is stored under one id;
+ * readers keep the first complete record per id and drop torn last lines. No Docker here.
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { appendEpisode, readEpisodeFile, type EpisodeFileProblem } from './episode-file.js';
+import type { EpisodeRecord } from './episode-record.js';
+
+/** One episode to run: a small serialisable value (what a queue of workers would carry). */
+export interface EpisodeJob {
+  readonly task: string;
+  readonly model: string;
+  readonly seed: number;
+  /** Index of this independent sample of (task, model, seed), from 0. */
+  readonly attempt: number;
+  /** Hash of the resolved spec the job belongs to. */
+  readonly specHash: string;
+}
+
+/** Exit statuses that mean the infrastructure failed, not the agent: such records are never stored as complete. */
+export const INCOMPLETE_EXIT_STATUSES: ReadonlySet<string> = new Set(['sandbox_error']);
+
+/** `numberGuess-s3-a0-1f2e…`: readable, safe as a folder name, and the same for the same (task, model, seed, attempt). */
+export function episodeIdOf(job: Pick<EpisodeJob, 'task' | 'model' | 'seed' | 'attempt'>): string {
+  const hash = createHash('sha256').update(JSON.stringify([job.task, job.model, job.seed, job.attempt])).digest('hex').slice(0, 12);
+  return `${job.task.replace(/[^A-Za-z0-9._-]+/g, '_')}-s${job.seed}-a${job.attempt}-${hash}`;
+}
+
+export type JournalEvent =
+  | { readonly event: 'run-started' | 'run-resumed'; readonly pid: number; readonly shard: string; readonly episodes: number; readonly missing: number }
+  | { readonly event: 'run-ended'; readonly pid: number; readonly outcome: 'completed' | 'interrupted' | 'failed'; readonly done: number; readonly failed: number }
+  | ({ readonly event: 'episode-scheduled'; readonly episodeId: string } & EpisodeJob)
+  | { readonly event: 'episode-started'; readonly episodeId: string; readonly try: number; readonly gpus?: readonly string[] }
+  | {
+      readonly event: 'episode-finished';
+      readonly episodeId: string;
+      readonly try: number;
+      readonly exitStatus: string;
+      readonly shard: string;
+      readonly stages: EpisodeStages;
+    }
+  | {
+      readonly event: 'episode-failed';
+      readonly episodeId: string;
+      readonly try: number;
+      readonly error: string;
+      /** No more tries in this process (a resume tries again). */
+      readonly final: boolean;
+      readonly stages?: EpisodeStages;
+    };
+
+/** Where an episode's time went. @unit ms (gpuSeconds: s) */
+export interface EpisodeStages {
+  /** Waiting for CPU slots and GPUs. */
+  readonly queueMs: number;
+  /** Getting a clean sandbox: a warm one from the pool, or a container start. */
+  readonly containerStartMs: number;
+  readonly warmStart: boolean;
+  /** The whole reset (sandbox plus workspace). */
+  readonly resetMs: number;
+  /** Model calls, retries included, queueing for an endpoint slot excluded. */
+  readonly modelMs: number;
+  /** Agent commands in the sandbox. */
+  readonly commandMs: number;
+  /** validate, submit and autosubmission steps (fresh evaluation sandboxes). */
+  readonly evaluationMs: number;
+  readonly totalMs: number;
+  readonly gpuSeconds: number;
+}
+
+export type JournalEntry = JournalEvent & { readonly at: string };
+
+export interface RunEpisodes {
+  /** One complete record per episode id (the first one written). */
+  readonly records: EpisodeRecord[];
+  /** Lines that could not be read (torn last lines after a crash included); their episodes count as missing. */
+  readonly problems: EpisodeFileProblem[];
+  /** Records beyond the first for an id (a job that ran twice). */
+  readonly duplicates: number;
+}
+
+async function fsyncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function newRunId(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${name}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export class RunStore {
+  private journalHandle: FileHandle | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  /** This process's shard: a new one per writer, so two writers never interleave lines. */
+  readonly shard = `${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+  private constructor(readonly dir: string) {}
+
+  get runId(): string {
+    return this.dir.split('/').filter(Boolean).pop()!;
+  }
+
+  get specFile(): string {
+    return join(this.dir, 'spec.yaml');
+  }
+
+  get journalFile(): string {
+    return join(this.dir, 'journal.jsonl');
+  }
+
+  get episodesDir(): string {
+    return join(this.dir, 'episodes');
+  }
+
+  get shardFile(): string {
+    return join(this.episodesDir, `${this.shard}.jsonl`);
+  }
+
+  artifactsDir(episodeId: string): string {
+    return join(this.dir, 'artifacts', episodeId);
+  }
+
+  /** Make runs/<run-id>/ and write the resolved spec (atomically: a crash leaves the old file or the new one). */
+  static async create(dir: string, specYaml: string): Promise<RunStore> {
+    const store = new RunStore(resolve(dir));
+    await mkdir(store.episodesDir, { recursive: true });
+    await mkdir(join(store.dir, 'artifacts'), { recursive: true });
+    const temporary = `${store.specFile}.tmp`;
+    await writeFile(temporary, specYaml);
+    const handle = await open(temporary, 'r');
+    await handle.sync().finally(() => handle.close());
+    await rename(temporary, store.specFile);
+    await fsyncDir(store.dir);
+    return store;
+  }
+
+  /** An existing run directory (for --resume); it must hold spec.yaml. */
+  static async open(dir: string): Promise<RunStore> {
+    const store = new RunStore(resolve(dir));
+    const found = await stat(store.specFile).catch(() => undefined);
+    if (!found?.isFile()) throw new ConfigError(dir, 'spec.yaml', 'a run directory made by `labgym generate` (it holds spec.yaml)', 'no spec.yaml');
+    await mkdir(store.episodesDir, { recursive: true });
+    await mkdir(join(store.dir, 'artifacts'), { recursive: true });
+    return store;
+  }
+
+  /** Append one journal event and fsync it. Events are written in call order. */
+  journal(event: JournalEvent): Promise<void> {
+    const line = `${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`;
+    const write = this.writes.then(async () => {
+      if (!this.journalHandle) {
+        const existing = await stat(this.journalFile).catch(() => undefined);
+        this.journalHandle = await open(this.journalFile, 'a+');
+        // After a crash mid-line, start on a fresh line so the torn one does not swallow this event.
+        if (existing && existing.size > 0) {
+          const last = Buffer.alloc(1);
+          await this.journalHandle.read(last, 0, 1, existing.size - 1);
+          if (last[0] !== 0x0a) await this.journalHandle.appendFile('\n');
+        }
+      }
+      await this.journalHandle.appendFile(line);
+      await this.journalHandle.datasync();
+    });
+    this.writes = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Store a complete episode record in this process's shard (validated and fsynced by appendEpisode). */
+  async appendEpisode(record: EpisodeRecord): Promise<void> {
+    await appendEpisode(this.shardFile, record);
+  }
+
+  /** Keep a file for one episode (e.g. the record of a failed try). */
+  async writeArtifact(episodeId: string, name: string, content: string): Promise<void> {
+    const dir = this.artifactsDir(episodeId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+
+  /** Every complete record, one per episode id; torn or invalid lines are reported, not fatal. */
+  async readEpisodes(): Promise<RunEpisodes> {
+    return readRunEpisodes(this.dir);
+  }
+
+  async readJournal(): Promise<JournalEntry[]> {
+    return readJournal(this.dir);
+  }
+
+  async close(): Promise<void> {
+    await this.writes;
+    await this.journalHandle?.close();
+    this.journalHandle = undefined;
+  }
+}
+
+/** Read runs/<run-id>/episodes/*.jsonl: the first complete record per episode id, in shard-name order. */
+export async function readRunEpisodes(runDir: string): Promise<RunEpisodes> {
+  const dir = join(runDir, 'episodes');
+  const shards = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.jsonl')).sort();
+  const byId = new Map<string, EpisodeRecord>();
+  const problems: EpisodeFileProblem[] = [];
+  let duplicates = 0;
+  for (const shard of shards) {
+    const contents = await readEpisodeFile(join(dir, shard));
+    problems.push(...contents.problems);
+    for (const record of contents.records) {
+      if (INCOMPLETE_EXIT_STATUSES.has(record.exitStatus)) continue;
+      if (byId.has(record.episodeId)) duplicates += 1;
+      else byId.set(record.episodeId, record);
+    }
+  }
+  return { records: [...byId.values()], problems, duplicates };
+}
+
+/** Read the journal; a torn last line (a crash mid-write) is dropped. */
+export async function readJournal(runDir: string): Promise<JournalEntry[]> {
+  const text = await readFile(join(runDir, 'journal.jsonl'), 'utf8').catch(() => '');
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // torn line: the writer was killed while writing it
+    }
+  }
+  return entries;
+}
