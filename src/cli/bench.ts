@@ -1,6 +1,7 @@
 /** `labgym bench step`: benchmarks that print ratios measured side by side (scripts/bench wraps them). */
 
 import type { Command } from 'commander';
+import { benchGenerate } from '../bench/generate.js';
 import { benchStep } from '../bench/step.js';
 import { printJson } from './output.js';
 
@@ -21,5 +22,23 @@ export function registerBenchCommands(program: Command): void {
       console.log(`fresh exec of true    p50 ${result.freshExecP50Ms.toFixed(2)} ms   (${result.samples.execs} execs)`);
       console.log(`step / fresh exec     ${result.stepToExecRatio.toFixed(3)}   (goal ≤ 0.25)`);
       console.log(`container create+start p50 ${result.containerCreateStartP50Ms.toFixed(0)} ms; whole sandbox create+close p50 ${result.sandboxCreateP50Ms.toFixed(0)} ms`);
+    });
+  bench
+    .command('generate')
+    .description('the generator under load: LLM-slot utilisation, host CPU per step, RSS per agent, reset p50 warm vs cold')
+    .option('--agents <n>', 'concurrent agents (and in-flight slots of the endpoint)', Number, 32)
+    .option('--latency <ms>', 'latency of the built-in policy server', Number, 300)
+    .option('--rounds <n>', 'episodes per agent', Number, 2)
+    .option('--commands <n>', 'light commands per episode before validate and submit', Number, 120)
+    .option('--resets <n>', 'sequential resets per side for warm vs cold', Number, 10)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { agents: number; latency: number; rounds: number; commands: number; resets: number; json?: boolean }) => {
+      const result = await benchGenerate({ agents: options.agents, latencyMs: options.latency, rounds: options.rounds, commands: options.commands, resets: options.resets });
+      if (options.json) return printJson(result);
+      console.log(`${result.agents} agents, ${result.slots} slots, ${result.latencyMs} ms latency: ${result.episodes} episodes, ${result.steps} steps in ${result.wallSeconds.toFixed(1)} s`);
+      console.log(`LLM-slot utilisation  ${result.llmSlotUtilisation.toFixed(3)} whole run, ${result.llmSlotUtilisationSteady.toFixed(3)} middle half   (goal ≥ 0.90; ${result.modelRequests} requests)`);
+      console.log(`host CPU per step     ${result.hostCpuMsPerStep.toFixed(2)} ms   host RSS per agent ${result.hostRssMiBPerAgent.toFixed(1)} MiB (peak ${result.peakRssMiB.toFixed(0)} MiB)`);
+      console.log(`reset p50 in the run  warm ${result.runResetP50Ms.warm.toFixed(0)} ms (${result.runResetP50Ms.warmSamples})   cold ${result.runResetP50Ms.cold.toFixed(0)} ms (${result.runResetP50Ms.coldSamples})`);
+      console.log(`reset p50 sequential  warm ${result.resetP50Ms.warm.toFixed(0)} ms   cold ${result.resetP50Ms.cold.toFixed(0)} ms   cold/warm ${result.resetP50Ms.coldToWarmRatio.toFixed(1)}   (goal: warm ≤ 100 ms)`);
     });
 }

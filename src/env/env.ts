@@ -12,16 +12,17 @@ import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbo
 import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
 import type { EnvTask } from './task.js';
-import { WORKSPACE, wipeSandbox } from './wipe.js';
+import { fillWorkspace, wipeSandbox } from './workspace.js';
 
-export { WORKSPACE, wipeSandbox } from './wipe.js';
+export { WORKSPACE, fillWorkspace, wipeSandbox } from './workspace.js';
 
 /**
  * Where an env gets its sandboxes when it does not make them itself (the generator's warm pool): `acquire`
- * returns a sandbox with the ACI installed and a clean workspace; `release` takes it back when the env is done.
+ * returns a sandbox for the task with the ACI installed and the task's starting workspace in place;
+ * `release` takes it back when the env is done with it.
  */
 export interface SandboxSource {
-  acquire(params: SandboxCreateParams): Promise<Sandbox>;
+  acquire(task: EnvTask): Promise<Sandbox>;
   release(sandbox: Sandbox): Promise<void>;
 }
 
@@ -147,12 +148,12 @@ export class LabgymEnv {
     const started = performance.now();
     const source = this.options.sandboxSource;
     if (source) {
-      // The pool wipes the old sandbox in the background and hands out one that is already clean.
+      // The pool wipes the old sandbox in the background and hands out one already prepared for this task.
       const previous = this.sandbox;
       this.sandbox = undefined;
       if (previous) void source.release(previous);
-      this.sandbox = await source.acquire({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
-      return this.prepare(task, seed, started, true);
+      this.sandbox = await source.acquire(task);
+      return this.begin(task, seed, started, true);
     }
     let reused = false;
     const sameSetup = JSON.stringify([this.task?.limits, this.task?.env ?? {}]) === JSON.stringify([task.limits, task.env ?? {}]);
@@ -167,21 +168,14 @@ export class LabgymEnv {
       this.sandbox = undefined;
       this.sandbox = await this.options.createSandbox({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
     }
-    return this.prepare(task, seed, started, reused);
+    await fillWorkspace(this.sandbox!, task);
+    if (!reused) await aci.installAci(this.sandbox!, this.options.aci);
+    return this.begin(task, seed, started, reused);
   }
 
-  /** Fill the (clean) sandbox's workspace for `task` and start the episode. */
-  private async prepare(task: EnvTask, seed: number, started: number, reused: boolean): Promise<ResetResult> {
+  /** Start the episode in the prepared sandbox. */
+  private async begin(task: EnvTask, seed: number, started: number, reused: boolean): Promise<ResetResult> {
     const sandbox = this.sandbox!;
-    for (const item of task.workspace) {
-      const destination = item.destination ? `${WORKSPACE}/${item.destination}` : WORKSPACE;
-      await sandbox.copyIn(item.hostPath, destination, { owner: item.readOnly ? 'root' : 'agent' });
-    }
-    for (const [path, target] of Object.entries(task.links ?? {})) {
-      const linked = await sandbox.run(['ln', '-sfn', target, `${WORKSPACE}/${path}`]);
-      if (linked.exitCode !== 0) throw new Error(`linking ${path} -> ${target} in the workspace failed: ${linked.stderr}`);
-    }
-    if (!reused) await aci.installAci(sandbox, this.options.aci);
     this.task = task;
     this.seed = seed;
     this.stepCount = 0;

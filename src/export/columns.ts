@@ -4,6 +4,8 @@
  * `json` is for values whose shape varies row to row (tool JSON schemas), stored as text with the JSON annotation.
  */
 
+import { z } from 'zod';
+
 export type ColumnType = 'string' | 'json' | 'int64' | 'double' | 'bool' | { readonly list: ColumnType } | { readonly struct: readonly Column[] };
 
 export interface Column {
@@ -39,4 +41,16 @@ export function duckdbType(type: ColumnType): string {
   }
   if ('list' in type) return `${duckdbType(type.list)}[]`;
   return `STRUCT(${type.struct.map((field) => `"${field.name}" ${duckdbType(field.type)}`).join(', ')})`;
+}
+
+/** A zod schema of one exported JSONL row (the JSONL writer's contract; `json` cells are JSON text). */
+export function rowSchema(columns: readonly Column[]): z.ZodType {
+  const of = (type: ColumnType): z.ZodType => {
+    if (typeof type === 'string') {
+      return { string: z.string(), json: z.string().refine((text) => { try { JSON.parse(text); return true; } catch { return false; } }, 'JSON text'), int64: z.number().int(), double: z.number(), bool: z.boolean() }[type];
+    }
+    if ('list' in type) return z.array(of(type.list));
+    return z.strictObject(Object.fromEntries(type.struct.map((field) => [field.name, field.nullable ? of(field.type).nullable() : of(field.type)])));
+  };
+  return z.strictObject(Object.fromEntries(columns.map((field) => [field.name, field.nullable ? of(field.type).nullable() : of(field.type)])));
 }

@@ -4,7 +4,7 @@
  * records. Either way no more than one record is held at a time, and every filter's count is recorded.
  */
 
-import { newRunReadReport, readRunEpisodes, type EpisodeRecord, type RunReadOptions, type RunReadReport } from '../store/index.js';
+import { newRunReadReport, streamEpisodes, type EpisodeRecord, type RunReadOptions, type RunReadReport } from '../store/index.js';
 import type { EpisodeFilter, RecordFilter, SetFilter } from './filters.js';
 import { summarize, type EpisodeSummary } from './summary.js';
 
@@ -53,7 +53,7 @@ export async function selectEpisodes(params: SelectionParams): Promise<Selection
 
   if (setFilters.length === 0 && !params.wantSummaries) {
     async function* onePass(): AsyncGenerator<EpisodeRecord> {
-      for await (const record of readRunEpisodes(params.inputs, report, params.read)) {
+      for await (const record of streamEpisodes(params.inputs, report, params.read)) {
         if (applyRecordFilters(record, recordFilters, counts)) yield record;
       }
     }
@@ -61,7 +61,7 @@ export async function selectEpisodes(params: SelectionParams): Promise<Selection
   }
 
   let summaries: EpisodeSummary[] = [];
-  for await (const record of readRunEpisodes(params.inputs, report, params.read)) {
+  for await (const record of streamEpisodes(params.inputs, report, params.read)) {
     if (applyRecordFilters(record, recordFilters, counts)) summaries.push(summarize(record));
   }
   for (const [i, filter] of setFilters.entries()) {
@@ -73,7 +73,7 @@ export async function selectEpisodes(params: SelectionParams): Promise<Selection
   const chosen = new Set(summaries.map((summary) => summary.episodeId));
   async function* secondPass(): AsyncGenerator<EpisodeRecord> {
     // The first pass already reported bad lines and counted duplicates; this one only re-reads.
-    for await (const record of readRunEpisodes(params.inputs, newRunReadReport(), { ...params.read, strict: false })) {
+    for await (const record of streamEpisodes(params.inputs, newRunReadReport(), { ...params.read, strict: false })) {
       if (chosen.delete(record.episodeId)) yield record;
     }
   }

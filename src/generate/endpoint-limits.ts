@@ -14,6 +14,8 @@ export class EndpointLimiter {
   private requests = 0;
   private firstAt: number | undefined;
   private lastAt = 0;
+  /** (time, in-flight count after it) at every change, for utilisation over part of the run. */
+  private readonly timeline: Array<readonly [number, number]> = [];
 
   constructor(
     readonly baseUrl: string,
@@ -27,12 +29,14 @@ export class EndpointLimiter {
       const started = performance.now();
       this.firstAt ??= started;
       this.busy += 1;
+      this.timeline.push([started, this.busy]);
       try {
         return await call();
       } finally {
         this.busy -= 1;
         this.requests += 1;
         this.lastAt = performance.now();
+        this.timeline.push([this.lastAt, this.busy]);
         this.busyMs += this.lastAt - started;
       }
     });
@@ -46,10 +50,34 @@ export class EndpointLimiter {
     return this.limit.pendingCount;
   }
 
-  /** Busy slot-time over slots × the time from the first request to the last answer. */
-  stats(): { readonly requests: number; readonly busyMs: number; readonly windowMs: number; readonly utilisation: number } {
+  /**
+   * Busy slot-time over slots × the time from the first request to the last answer; `steadyUtilisation` is the
+   * same over the middle half of that window (without the ramp-up of container starts and the final evaluations).
+   */
+  stats(): { readonly requests: number; readonly busyMs: number; readonly windowMs: number; readonly utilisation: number; readonly steadyUtilisation: number } {
     const windowMs = this.firstAt === undefined ? 0 : this.lastAt - this.firstAt;
-    return { requests: this.requests, busyMs: this.busyMs, windowMs, utilisation: windowMs > 0 ? this.busyMs / (this.slots * windowMs) : 0 };
+    const from = (this.firstAt ?? 0) + windowMs / 4;
+    return {
+      requests: this.requests,
+      busyMs: this.busyMs,
+      windowMs,
+      utilisation: windowMs > 0 ? this.busyMs / (this.slots * windowMs) : 0,
+      steadyUtilisation: windowMs > 0 ? this.busyBetween(from, from + windowMs / 2) / (this.slots * (windowMs / 2)) : 0,
+    };
+  }
+
+  /** Slot-ms busy between two times. */
+  private busyBetween(from: number, to: number): number {
+    let total = 0;
+    let level = 0;
+    let at = from;
+    for (const [time, count] of this.timeline) {
+      if (time > to) break;
+      if (time > from) total += level * (time - at);
+      at = Math.max(from, time);
+      level = count;
+    }
+    return total + level * Math.max(0, to - at);
   }
 }
 

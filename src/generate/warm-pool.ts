@@ -1,41 +1,47 @@
 /**
- * The warm pool: clean sandboxes kept ready per image (and limits and environment), so a reset takes one
- * instead of waiting for a container start. A sandbox an env gives back is wiped in the background (the same
- * wipeSandbox LabgymEnv uses) and kept, or closed when the pool is full or the wipe fails. Bounded: at most
- * `perImage` spare sandboxes per key, idle or being made. Sandboxes with GPUs are never pooled. close()
- * removes everything the pool made.
+ * The warm pool: sandboxes kept ready per image (per task: its image, limits, environment and starting
+ * files), with the ACI installed and the workspace already filled, so a reset neither waits for a container
+ * start nor copies files. A sandbox an env gives back is wiped and refilled in the background (wipeSandbox and
+ * fillWorkspace, the same code LabgymEnv uses) and kept, or closed when the pool is full or that fails. An
+ * acquire with none ready waits for one being recycled, and starts a container only when none is; spares are
+ * topped up to `perImage`, counting those being recycled, so a steady run starts no containers. Bounded: at
+ * most `perImage` idle sandboxes per key. Sandboxes with GPUs are never pooled (their devices belong to one
+ * lease). close() removes everything the pool made.
  */
 
-import { aci, wipeSandbox, type SandboxSource } from '../env/index.js';
+import { aci, fillWorkspace, wipeSandbox, type EnvTask, type SandboxSource } from '../env/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 
 export interface WarmPoolOptions {
-  /** Spare clean sandboxes per key. 0 = no pool: every acquire starts a container. */
+  /** Spare ready sandboxes per image. 0 = no pool: every acquire starts a container. */
   readonly perImage: number;
   readonly aci?: Partial<aci.AciOptions>;
   readonly create?: (params: SandboxCreateParams) => Promise<Sandbox>;
 }
 
 export interface Acquisition {
-  /** Taken ready from the pool (no container start waited for). */
+  /** Taken from the pool (ready, or handed over when its wipe and refill finished) instead of starting its own container. */
   readonly warm: boolean;
   readonly ms: number;
 }
 
 interface Bucket {
+  readonly task: EnvTask;
   readonly idle: Sandbox[];
-  /** Spare sandboxes being created or wiped. */
+  /** Spare sandboxes being created or wiped and refilled. */
   preparing: number;
+  /** Acquires waiting for one of those (cheaper than a container start); null = none came, start one. */
+  readonly waiting: Array<(sandbox: Sandbox | null) => void>;
 }
 
-const keyOf = (params: SandboxCreateParams) => JSON.stringify([params.image, params.limits ?? {}, params.env ?? {}]);
+const keyOf = (task: EnvTask) => JSON.stringify([task.image, task.limits ?? {}, task.env ?? {}, task.id, task.workspace, task.links ?? {}]);
 
 export class WarmPool implements SandboxSource {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly owner = new WeakMap<Sandbox, Bucket>();
   private readonly made = new Set<Sandbox>();
   private readonly background = new Set<Promise<void>>();
   private readonly acquisitions = new WeakMap<Sandbox, Acquisition>();
-  private readonly owner = new WeakMap<Sandbox, Bucket>();
   private closed = false;
   private readonly create: (params: SandboxCreateParams) => Promise<Sandbox>;
 
@@ -48,42 +54,46 @@ export class WarmPool implements SandboxSource {
     return this.acquisitions.get(sandbox);
   }
 
-  /** Spare sandboxes ready now, over every key. */
+  /** Spare sandboxes ready now. */
   get idleCount(): number {
     return [...this.buckets.values()].reduce((sum, bucket) => sum + bucket.idle.length, 0);
   }
 
-  /** Sandboxes made and not yet closed (in use, idle or being wiped). */
+  /** Sandboxes made and not yet closed (in use, idle or being prepared). */
   get liveCount(): number {
     return this.made.size;
   }
 
-  async acquire(params: SandboxCreateParams): Promise<Sandbox> {
+  async acquire(task: EnvTask): Promise<Sandbox> {
     const started = performance.now();
-    const pooled = !params.gpus?.length && this.options.perImage > 0;
-    const bucket = this.bucket(params);
-    const ready = pooled ? bucket.idle.pop() : undefined;
-    if (pooled) this.refill(params);
-    const sandbox = ready ?? (await this.fresh(params));
+    const pooled = !task.gpus?.length && this.options.perImage > 0;
+    const bucket = pooled ? this.bucket(task) : undefined;
+    let ready = bucket?.idle.pop();
+    // A sandbox being wiped and refilled is ready sooner than a container start: wait for it.
+    if (!ready && bucket && bucket.preparing > bucket.waiting.length) ready = (await new Promise<Sandbox | null>((resolve) => bucket.waiting.push(resolve))) ?? undefined;
+    // Keep the spares topped up; sandboxes being recycled count, so steady state starts no containers.
+    if (bucket) this.refill(bucket);
+    const sandbox = ready ?? (await this.fresh(task, bucket));
     this.acquisitions.set(sandbox, { warm: ready !== undefined, ms: performance.now() - started });
     return sandbox;
   }
 
-  /** Take a sandbox back: wiped in the background and kept if there is room, else closed. Returns at once. */
+  /** Take a sandbox back: wiped and refilled in the background, then handed to a waiting acquire or kept if there is room, else closed. Returns at once. */
   release(sandbox: Sandbox): Promise<void> {
     const bucket = this.owner.get(sandbox);
-    if (this.closed || !bucket || !this.made.has(sandbox) || bucket.idle.length + bucket.preparing >= this.options.perImage) {
+    if (this.closed || !bucket || !this.made.has(sandbox) || this.options.perImage === 0) {
       this.track(this.dispose(sandbox));
       return Promise.resolve();
     }
     bucket.preparing += 1;
     this.track(
-      wipeSandbox(sandbox).then(
-        () => this.keep(bucket, sandbox),
-        () => this.dispose(sandbox),
-      ).finally(() => {
-        bucket.preparing -= 1;
-      }),
+      wipeSandbox(sandbox)
+        .then(() => fillWorkspace(sandbox, bucket.task))
+        .then(
+          () => this.keep(bucket, sandbox),
+          () => this.dispose(sandbox),
+        )
+        .finally(() => this.prepared(bucket)),
     );
     return Promise.resolve();
   }
@@ -97,23 +107,25 @@ export class WarmPool implements SandboxSource {
   /** Wait for background work, then remove every sandbox the pool made. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const bucket of this.buckets.values()) for (const waiter of bucket.waiting.splice(0)) waiter(null);
     while (this.background.size) await Promise.allSettled([...this.background]);
     await Promise.allSettled([...this.made].map((sandbox) => this.dispose(sandbox)));
   }
 
-  private bucket(params: SandboxCreateParams): Bucket {
-    const key = keyOf(params);
+  private bucket(task: EnvTask): Bucket {
+    const key = keyOf(task);
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { idle: [], preparing: 0 }));
+    if (!bucket) this.buckets.set(key, (bucket = { task, idle: [], preparing: 0, waiting: [] }));
     return bucket;
   }
 
-  /** A new sandbox with the ACI installed: what a clean pooled one looks like. */
-  private async fresh(params: SandboxCreateParams): Promise<Sandbox> {
-    const sandbox = await this.create(params);
+  /** A new sandbox ready for `task`: container started, workspace filled, ACI installed. */
+  private async fresh(task: EnvTask, bucket: Bucket | undefined): Promise<Sandbox> {
+    const sandbox = await this.create({ image: task.image, limits: task.limits, gpus: task.gpus, env: task.env });
     this.made.add(sandbox);
-    if (!params.gpus?.length) this.owner.set(sandbox, this.bucket(params));
+    if (bucket) this.owner.set(sandbox, bucket);
     try {
+      await fillWorkspace(sandbox, task);
       await aci.installAci(sandbox, this.options.aci);
     } catch (error) {
       await this.dispose(sandbox);
@@ -122,25 +134,30 @@ export class WarmPool implements SandboxSource {
     return sandbox;
   }
 
-  /** Start spare sandboxes until the bucket has its share. */
-  private refill(params: SandboxCreateParams): void {
-    const bucket = this.bucket(params);
+  /** Prepare spare sandboxes until the bucket has its share. */
+  private refill(bucket: Bucket): void {
     while (!this.closed && bucket.idle.length + bucket.preparing < this.options.perImage) {
       bucket.preparing += 1;
       this.track(
-        this.fresh(params)
+        this.fresh(bucket.task, bucket)
           .then((sandbox) => this.keep(bucket, sandbox))
           .catch(() => undefined)
-          .finally(() => {
-            bucket.preparing -= 1;
-          }),
+          .finally(() => this.prepared(bucket)),
       );
     }
   }
 
   private async keep(bucket: Bucket, sandbox: Sandbox): Promise<void> {
+    const waiter = bucket.waiting.shift();
+    if (waiter) return waiter(sandbox);
     if (this.closed || bucket.idle.length >= this.options.perImage) return this.dispose(sandbox);
     bucket.idle.push(sandbox);
+  }
+
+  /** One spare is done (kept, handed over or failed): waiters that no spare will serve start their own. */
+  private prepared(bucket: Bucket): void {
+    bucket.preparing -= 1;
+    while (bucket.waiting.length > bucket.preparing) bucket.waiting.pop()!(null);
   }
 
   private async dispose(sandbox: Sandbox): Promise<void> {

@@ -13,5 +13,15 @@ export {
   type MlgymRun,
   type MlgymTraj,
 } from './mlgym-trajectory.js';
-export * from './run-reader.js';
+export {
+  describeProblems,
+  episodeFiles,
+  EpisodeLineError,
+  newRunReadReport,
+  parseEpisodeLine,
+  streamEpisodes,
+  type RunReadOptions,
+  type RunReadProblem,
+  type RunReadReport,
+} from './run-reader.js';
 export * from './run-store.js';

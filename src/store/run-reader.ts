@@ -2,7 +2,8 @@
  * The streaming run reader: episode records from run stores (`runs/<id>/episodes/*.jsonl`), `labgym run` outputs
  * (`<dir>/episodes.jsonl`) or single JSONL files, one line at a time (memory stays flat whatever the store's size).
  * Bad lines are counted and reported with file:line, or fatal with `strict`; records are deduped by episode id
- * (a retried or resumed episode can be stored twice: the first complete record wins). No Docker here.
+ * (a retried or resumed episode can be stored twice: the first complete record wins; sandbox_error records are
+ * never complete). No Docker here.
  */
 
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { validateConfig } from '../config/yaml.js';
 import { ConfigError, LabgymError } from '../errors.js';
 import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { INCOMPLETE_EXIT_STATUSES } from './run-store.js';
 
 /** A torn or invalid episode line under `strict`; the message names file:line and the field. */
 export class EpisodeLineError extends LabgymError {
@@ -40,6 +42,8 @@ export interface RunReadReport {
   records: number;
   /** Records skipped because an earlier one had the same episode id. */
   duplicates: number;
+  /** Records skipped because the infrastructure failed them (exit status sandbox_error): a retry follows. */
+  incomplete: number;
   readonly problems: RunReadProblem[];
 }
 
@@ -129,7 +133,7 @@ export function parseEpisodeLine(text: string, where: string, torn: boolean): Ep
  * Stream the episode records of the inputs in order (files in name order, lines in file order).
  * `report` is updated as the records flow and is complete when the iteration ends.
  */
-export async function* readRunEpisodes(
+export async function* streamEpisodes(
   inputs: readonly string[],
   report: RunReadReport = newRunReadReport(),
   options: RunReadOptions = {},
@@ -153,6 +157,10 @@ export async function* readRunEpisodes(
         options.onProblem?.(problem);
         continue;
       }
+      if (INCOMPLETE_EXIT_STATUSES.has(result.exitStatus)) {
+        report.incomplete++;
+        continue;
+      }
       if (options.dedupe !== false) {
         if (seen.has(result.episodeId)) {
           report.duplicates++;
@@ -167,7 +175,7 @@ export async function* readRunEpisodes(
 }
 
 export function newRunReadReport(): RunReadReport {
-  return { files: [], lines: 0, records: 0, duplicates: 0, problems: [] };
+  return { files: [], lines: 0, records: 0, duplicates: 0, incomplete: 0, problems: [] };
 }
 
 /** One line per skipped line, and a count: what `score`, `filter` and `export` print to stderr. */

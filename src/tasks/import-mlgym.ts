@@ -37,7 +37,7 @@ const mlgymDataset = z.looseObject({
 });
 
 /** MLGym's TASKS table (mlgym/evaluation/utils.py): the priority metric and its direction. */
-const KNOWN_METRICS: Record<string, { name: string; direction: 'maximize' | 'minimize' }> = {
+export const MLGYM_PRIMARY_METRICS: Readonly<Record<string, { name: string; direction: 'maximize' | 'minimize' }>> = {
   regressionKaggleHousePrice: { name: 'r2', direction: 'maximize' },
   regressionKaggleHousePriceL1: { name: 'r2', direction: 'maximize' },
   '3SATTime': { name: 'Time', direction: 'minimize' },
@@ -146,7 +146,7 @@ export async function importMlgymConfigs(configsDir: string, outDir: string): Pr
       return `workspace/${basename(path)}`;
     });
     const evaluate = task.evaluation_paths[0] ?? 'evaluate.py';
-    const known = KNOWN_METRICS[task.id];
+    const known = MLGYM_PRIMARY_METRICS[task.id];
     const firstScore = Object.keys(task.baseline_scores[0] ?? {})[0];
     const metric = known ?? { name: firstScore ?? 'score', direction: 'maximize' as const };
     if (!known) notes.push(`metric direction unknown to MLGym's table: assumed ${metric.name} (maximize); check it`);

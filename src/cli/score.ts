@@ -1,0 +1,129 @@
+/**
+ * `labgym score <runs...>`: MLGym's tables (Best Attempt@k and Best Submission@k per task and model, AUP,
+ * mean rank, Borda) from run stores, and an SVG of the performance profiles. Models and tasks can be
+ * included or excluded by name.
+ */
+
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '../errors.js';
+import { episodeScoresOf, profileSvg, scoreEpisodes, type EpisodeScores, type ScoreReport, type ScoreTable } from '../metrics/index.js';
+import { describeProblems, newRunReadReport, streamEpisodes, type RunReadReport } from '../store/index.js';
+import { printJson } from './output.js';
+
+interface ScoreOptions {
+  json?: boolean;
+  tasks?: string[];
+  models?: string[];
+  excludeTasks?: string[];
+  excludeModels?: string[];
+  tauMax?: number;
+  plot: string;
+  strict?: boolean;
+}
+
+export const nameList = (text: string, previous: string[] = []) => [...previous, ...text.split(',').map((name) => name.trim()).filter(Boolean)];
+
+function tauMaxOption(text: string): number {
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError(`--tau-max: expected a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export interface ScoreRunsParams {
+  readonly inputs: readonly string[];
+  readonly tasks?: readonly string[];
+  readonly models?: readonly string[];
+  readonly excludeTasks?: readonly string[];
+  readonly excludeModels?: readonly string[];
+  readonly tauMax?: number;
+  readonly strict?: boolean;
+}
+
+/** Stream the runs, keep each episode's few scores, and score them. */
+export async function scoreRuns(params: ScoreRunsParams): Promise<{ report: ScoreReport; read: RunReadReport }> {
+  const read = newRunReadReport();
+  const episodes: EpisodeScores[] = [];
+  const included = (name: string, include?: readonly string[], exclude?: readonly string[]) => (!include?.length || include.includes(name)) && !exclude?.includes(name);
+  for await (const record of streamEpisodes(params.inputs, read, { strict: params.strict })) {
+    if (included(record.task.id, params.tasks, params.excludeTasks) && included(record.model.name, params.models, params.excludeModels)) episodes.push(episodeScoresOf(record));
+  }
+  return { report: scoreEpisodes(episodes, { tauMax: params.tauMax }), read };
+}
+
+const cell = (value: number | undefined, digits = 4) => (value === undefined || !Number.isFinite(value) ? '—' : Number(value.toFixed(digits)).toString());
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+function printScoreTable(title: string, table: ScoreTable, models: string[]): void {
+  console.log(`\n${title}`);
+  printTable(
+    ['task', 'direction', 'baseline', ...models],
+    table.tasks.map((task) => [task.task, task.direction, cell(task.baseline), ...models.map((model) => cell(task.scores[model]))]),
+  );
+  console.log('');
+  printTable(
+    ['method', 'AUP', 'mean rank', 'Borda'],
+    [...models, 'baseline'].map((method) => [method, cell(table.aup.aup[method], 3), cell(table.rankings.meanRank[method], 3), cell(table.rankings.borda[method], 0)]),
+  );
+}
+
+function jsonTable(table: ScoreTable) {
+  return { tasks: table.tasks, aup: table.aup.aup, meanRank: table.rankings.meanRank, borda: table.rankings.borda };
+}
+
+export function registerScoreCommand(program: Command): void {
+  program
+    .command('score')
+    .description('Best Attempt / Best Submission tables, AUP, mean rank and Borda (as MLGym computes them), and an SVG of the performance profiles')
+    .argument('<runs...>', 'run directories (runs/<id>), labgym run outputs, or episode JSONL files')
+    .option('--tasks <names>', 'only these tasks (comma-separated; repeatable)', nameList)
+    .option('--models <names>', 'only these models (comma-separated; repeatable)', nameList)
+    .option('--exclude-tasks <names>', 'leave these tasks out', nameList)
+    .option('--exclude-models <names>', 'leave these models out', nameList)
+    .option('--tau-max <n>', "fix τ_max (comparable across runs) instead of MLGym's data-dependent one", tauMaxOption)
+    .option('--plot <file>', 'where to write the performance-profile SVG', 'performance-profile.svg')
+    .option('--strict', 'fail on the first torn or invalid episode line')
+    .option('--json', 'print the result as JSON')
+    .action(async (inputs: string[], options: ScoreOptions) => {
+      const { report, read } = await scoreRuns({ inputs, ...options });
+      for (const line of describeProblems(read)) process.stderr.write(`labgym: ${line}\n`);
+      if (report.tasks.length === 0) throw new InvalidArgumentError(`no task with a baseline score among ${read.records} episodes${report.tasksWithoutBaseline.length ? ` (without a baseline: ${report.tasksWithoutBaseline.join(', ')})` : ''}`);
+      const plot = resolve(options.plot);
+      await mkdir(dirname(plot), { recursive: true });
+      const svg = profileSvg([
+        { title: 'Best Attempt', result: report.bestAttempt.aup },
+        { title: 'Best Submission', result: report.bestSubmission.aup },
+      ]);
+      await writeFile(`${plot}.partial`, svg);
+      await rename(`${plot}.partial`, plot);
+      if (options.json) {
+        return printJson({
+          models: report.models,
+          tasks: report.tasks,
+          tasksWithoutBaseline: report.tasksWithoutBaseline,
+          runs: report.runs,
+          tauMax: report.tauMax,
+          tauMaxFixed: report.tauMaxFixed,
+          bestAttempt: jsonTable(report.bestAttempt),
+          bestSubmission: jsonTable(report.bestSubmission),
+          episodes: read.records,
+          duplicates: read.duplicates,
+          skippedLines: read.problems.length,
+          plot,
+        });
+      }
+      console.log(`${read.records} episodes, ${report.models.length} models, ${report.tasks.length} tasks; τ_max ${report.tauMax}${report.tauMaxFixed ? ' (fixed)' : ' (from the data, as MLGym)'}`);
+      if (report.tasksWithoutBaseline.length) console.log(`left out (no baseline score): ${report.tasksWithoutBaseline.join(', ')}`);
+      printScoreTable('Best Attempt@k', report.bestAttempt, report.models);
+      printScoreTable('Best Submission@k', report.bestSubmission, report.models);
+      console.log(`\nperformance profiles: ${plot}`);
+    });
+}

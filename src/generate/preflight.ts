@@ -1,0 +1,105 @@
+/**
+ * Before the first episode: everything a spec needs is checked (tasks exist, their user data is present,
+ * GPU and CPU requests fit, every model has an endpoint or a built-in policy for each task), then task
+ * images are built and datasets prepared (cached). A spec that cannot run fails here, one line per problem.
+ */
+
+import { availableParallelism } from 'node:os';
+import type { GenerationSpec } from '../config/generation-spec.js';
+import { LabgymError } from '../errors.js';
+import { isBuiltinPolicy, PolicyResolver } from '../models/index.js';
+import { DEFAULT_DIRS, loadDataset, missingUserData, resolveTask, selectVariant, type CatalogDirs, type ResolvedTask } from '../tasks/index.js';
+import { detectGpus, type GpuDevice } from './gpus.js';
+
+/** A spec that cannot run: every problem, one per line. */
+export class GenerationSpecError extends LabgymError {
+  override readonly code = 'E_SPEC';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source}: the spec cannot run (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((line) => `  ${line}`).join('\n')}`);
+  }
+}
+
+export interface PreflightParams {
+  readonly spec: GenerationSpec;
+  /** Names the spec in messages (its file). */
+  readonly source: string;
+  readonly catalogDirs?: CatalogDirs;
+  /** Where built-in policies are read from. @default the catalog's tasks folder */
+  readonly policyTasksDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface Preflight {
+  readonly tasks: ReadonlyMap<string, ResolvedTask>;
+  readonly gpus: readonly GpuDevice[];
+  readonly cpuSlots: number;
+}
+
+export function cpuSlotsOf(spec: GenerationSpec): number {
+  return spec.resources.cpuSlots ?? availableParallelism() * 4;
+}
+
+/** CPU slots an episode of this task holds. */
+export function slotsFor(task: ResolvedTask): number {
+  return Math.max(1, Math.ceil(task.config.resources.cpus));
+}
+
+export async function preflight(params: PreflightParams): Promise<Preflight> {
+  const { spec, source } = params;
+  const dirs = params.catalogDirs ?? DEFAULT_DIRS;
+  const problems: string[] = [];
+  const gpus = spec.resources.gpus === 'none' ? [] : spec.resources.gpus === 'auto' ? await detectGpus() : spec.resources.gpus;
+  const cpuSlots = cpuSlotsOf(spec);
+
+  const runnable: string[] = [];
+  spec.tasks.forEach((ref, i) => {
+    let config;
+    try {
+      config = selectVariant(ref, dirs).config;
+    } catch (error) {
+      problems.push(`tasks[${i}]: ${(error as Error).message}`);
+      return;
+    }
+    const missing = config.dataset_configs.flatMap((id) => missingUserData(loadDataset(id, dirs)).map((path) => `${id} (${path})`));
+    if (missing.length) problems.push(`tasks[${i}]: ${ref} needs user-supplied data that is missing: ${missing.join(', ')}`);
+    if (config.resources.gpus > gpus.length) {
+      problems.push(`tasks[${i}]: ${ref} needs ${config.resources.gpus} GPU${config.resources.gpus === 1 ? '' : 's'}, but ${gpus.length ? `the inventory has ${gpus.length}` : 'this machine has none (resources.gpus)'}`);
+    }
+    if (Math.ceil(config.resources.cpus) > cpuSlots) problems.push(`tasks[${i}]: ${ref} needs ${config.resources.cpus} CPUs, more than resources.cpuSlots (${cpuSlots})`);
+    if (!missing.length) runnable.push(ref);
+  });
+
+  const policies = new PolicyResolver(params.policyTasksDir ?? dirs.tasks);
+  for (const [i, model] of spec.models.entries()) {
+    if (spec.models.findIndex((other) => other.name === model.name) !== i) problems.push(`models[${i}].name: ${model.name} is listed twice (episode ids are per model name)`);
+    if (model.baseUrl) continue;
+    if (!isBuiltinPolicy(model.name)) {
+      problems.push(`models[${i}].baseUrl: model ${model.name} needs an endpoint (only the built-in policies scripted and replay:<record> run without one)`);
+      continue;
+    }
+    const names = model.name === 'scripted' ? runnable.map((ref) => `scripted:${ref.split(':')[0]}`) : [model.name];
+    for (const name of names) {
+      try {
+        await policies.resolve(name);
+      } catch (error) {
+        problems.push(`models[${i}]: ${name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (problems.length) throw new GenerationSpecError(source, problems);
+
+  const tasks = new Map<string, ResolvedTask>();
+  for (const [i, ref] of spec.tasks.entries()) {
+    params.log?.(`preparing ${ref} (datasets, image) ...`);
+    try {
+      tasks.set(ref, await resolveTask(ref, { scale: spec.scale, dirs }));
+    } catch (error) {
+      problems.push(`tasks[${i}]: ${ref}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (problems.length) throw new GenerationSpecError(source, problems);
+  return { tasks, gpus, cpuSlots };
+}
