@@ -44,11 +44,12 @@ export interface ResolvedTask {
   readonly envTask: EnvTask;
 }
 
-/** The task's config with a variant applied, and which variant that is. */
+/** The task's config with a variant applied, and which variant that is (`<id>:default`: none, even when a preferred variant's data is present). */
 export function selectVariant(ref: string, dirs: CatalogDirs = DEFAULT_DIRS, userDataDir?: string): { config: TaskConfig; dir: string; variant?: string } {
   const [id, requested] = ref.split(':', 2) as [string, string | undefined];
   const task = loadTask(id, dirs);
   const variants = task.config.variants;
+  if (requested === 'default') return { config: task.config, dir: task.dir };
   let variant = requested;
   if (variant !== undefined && !(variant in variants)) {
     throw new ConfigError(task.file, 'variants', `a variant named "${variant}" (this task has: ${Object.keys(variants).join(', ') || 'none'})`);
