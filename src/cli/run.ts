@@ -18,8 +18,8 @@ import { scaleOption } from './options.js';
 import { printJson } from './output.js';
 
 /** The one place a task reference ("titanic", "cifar10:sample") becomes a runnable task: the catalog. */
-export async function lookupTask(ref: string, scale: TaskScale): Promise<{ task: EnvTask; contentHash: string; image: string }> {
-  const resolved = await resolveTask(ref, { scale });
+export async function lookupTask(ref: string, scale: TaskScale, mlgymCompatible = false): Promise<{ task: EnvTask; contentHash: string; image: string }> {
+  const resolved = await resolveTask(ref, { scale, mlgymCompatible });
   return { task: resolved.envTask, contentHash: resolved.contentHash, image: resolved.image };
 }
 
@@ -31,6 +31,7 @@ interface RunOptions {
   out?: string;
   json?: boolean;
   scale: TaskScale;
+  mlgymCompatible?: boolean;
   maxSteps: number;
   format: ResponseFormat;
   history: string;
@@ -71,7 +72,7 @@ function defaultOutDir(): string {
 export async function runCommand(options: RunOptions, log: (line: string) => void): Promise<{ record: EpisodeRecord; file: string }> {
   const history = historySpec(options.history);
   if (!['mlgym', 'xml', 'tools'].includes(options.format)) throw new InvalidArgumentError(`--format: expected mlgym, xml or tools, got ${JSON.stringify(options.format)}`);
-  const { task, contentHash, image } = await lookupTask(options.task, options.scale);
+  const { task, contentHash, image } = await lookupTask(options.task, options.scale, options.mlgymCompatible);
   const imageId = (await dockerClient().getImage(image).inspect()).Id;
   const pricing = options.prices ? loadPriceTable(options.prices)[options.model] : undefined;
 
@@ -103,7 +104,7 @@ export async function runCommand(options: RunOptions, log: (line: string) => voi
     ...(pricing ? { pricing } : {}),
     ...(options.contextWindow !== undefined ? { contextWindowTokens: options.contextWindow } : {}),
   });
-  const env = new LabgymEnv({ maxSteps: options.maxSteps });
+  const env = new LabgymEnv({ maxSteps: options.maxSteps, mlgymCompatible: options.mlgymCompatible });
   const closeOnSignal = () => void Promise.all([env.close(), server?.close()]).finally(() => process.exit(130));
   process.once('SIGINT', closeOnSignal);
   try {
@@ -141,6 +142,7 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <n>', 'environment and sampling seed', integer('seed'), 0)
     .option('--out <dir>', 'run directory for episodes.jsonl (default: runs/run-<time>)')
     .option('--scale <scale>', 'task scale: full, or reduced (the CI scale)', scaleOption, 'full')
+    .option('--mlgym-compatible', "MLGym's behaviour: validate scores the test split, MLGym's observation post-processing")
     .option('--max-steps <n>', 'steps before autosubmission', positiveInteger('max-steps'), 50)
     .option('--format <format>', 'response format: mlgym (fenced block), xml, tools', 'mlgym')
     .option('--history <processor>', 'history processor: last<N>, closed_window, identity', 'last5')

@@ -121,9 +121,10 @@ export function registerTaskCommands(program: Command): void {
     .command('baseline <task>')
     .description("run a task's baseline script as an agent would, then score it on validation and test")
     .option('--scale <scale>', 'full, or reduced (the CI scale: fewer epochs/steps/instances)', scaleOption, 'full')
+    .option('--mlgym-compatible', 'validate scores the test split, as MLGym did')
     .option('--json', 'print as JSON')
-    .action(async (ref: string, options: { scale: TaskScale; json?: boolean }) => {
-      const task = await resolveTask(ref, { scale: options.scale });
+    .action(async (ref: string, options: { scale: TaskScale; mlgymCompatible?: boolean; json?: boolean }) => {
+      const task = await resolveTask(ref, { scale: options.scale, mlgymCompatible: options.mlgymCompatible });
       const run = await runBaseline(task);
       const metric = primaryMetric(task.config).name;
       const tolerance = task.config.baseline_tolerance[metric];
