@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { parseGenerationSpec } from '../config/generation-spec.js';
 import { LabgymEnv } from '../env/index.js';
 import { generate, WarmPool } from '../generate/index.js';
-import { readRunEpisodes } from '../store/index.js';
+import { readJournal, readRunEpisodes } from '../store/index.js';
 import { DEFAULT_DIRS, resolveTask, type CatalogDirs } from '../tasks/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from './stats.js';
@@ -48,6 +48,8 @@ export interface GenerateBenchResult {
   readonly hostRssMiBPerAgent: number;
   readonly peakRssMiB: number;
   readonly trajectoriesPerHour: number;
+  /** Median per-episode stage times in the run (ms), from the journal: where an agent's time went. */
+  readonly stageP50Ms: Readonly<Record<'reset' | 'model' | 'commands' | 'evaluation' | 'total', number>>;
   /** Resets inside the run, by how the sandbox was got. */
   readonly runResetP50Ms: { readonly warm: number; readonly cold: number; readonly warmSamples: number; readonly coldSamples: number };
   /** Sequential resets on an idle generator: warm pool vs a container start each time. Goal: warm ≤ 100 ms. */
@@ -107,6 +109,8 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
     const { records } = await readRunEpisodes(summary.runDir);
     const steps = records.reduce((sum, record) => sum + record.steps.length, 0);
     const endpoint = summary.endpoints[0]!;
+    const stages = (await readJournal(summary.runDir)).flatMap((entry) => (entry.event === 'episode-finished' ? [entry.stages] : []));
+    const p50 = (pick: (stage: (typeof stages)[number]) => number) => percentile(stages.map(pick), 50);
 
     // Side by side, sequentially: a reset that takes a warm sandbox vs one that starts a container.
     const pool = new WarmPool({ perImage: 1 });
@@ -148,6 +152,13 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
       hostRssMiBPerAgent: (peakRss - rssBefore) / 1024 ** 2 / params.agents,
       peakRssMiB: peakRss / 1024 ** 2,
       trajectoriesPerHour: summary.trajectoriesPerHour,
+      stageP50Ms: {
+        reset: p50((stage) => stage.resetMs),
+        model: p50((stage) => stage.modelMs),
+        commands: p50((stage) => stage.commandMs),
+        evaluation: p50((stage) => stage.evaluationMs),
+        total: p50((stage) => stage.totalMs),
+      },
       runResetP50Ms: {
         warm: percentile(summary.resets.warmMs, 50),
         cold: percentile(summary.resets.coldMs, 50),

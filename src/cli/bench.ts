@@ -38,6 +38,8 @@ export function registerBenchCommands(program: Command): void {
       console.log(`${result.agents} agents, ${result.slots} slots, ${result.latencyMs} ms latency: ${result.episodes} episodes, ${result.steps} steps in ${result.wallSeconds.toFixed(1)} s`);
       console.log(`LLM-slot utilisation  ${result.llmSlotUtilisation.toFixed(3)} whole run, ${result.llmSlotUtilisationSteady.toFixed(3)} middle half   (goal ≥ 0.90; ${result.modelRequests} requests)`);
       console.log(`host CPU per step     ${result.hostCpuMsPerStep.toFixed(2)} ms   host RSS per agent ${result.hostRssMiBPerAgent.toFixed(1)} MiB (peak ${result.peakRssMiB.toFixed(0)} MiB)`);
+      const stage = result.stageP50Ms;
+      console.log(`per episode p50       total ${stage.total.toFixed(0)} ms: reset ${stage.reset.toFixed(0)}, model ${stage.model.toFixed(0)}, commands ${stage.commands.toFixed(0)}, evaluation ${stage.evaluation.toFixed(0)}`);
       console.log(`reset p50 in the run  warm ${result.runResetP50Ms.warm.toFixed(0)} ms (${result.runResetP50Ms.warmSamples})   cold ${result.runResetP50Ms.cold.toFixed(0)} ms (${result.runResetP50Ms.coldSamples})`);
       console.log(`reset p50 sequential  warm ${result.resetP50Ms.warm.toFixed(0)} ms   cold ${result.resetP50Ms.cold.toFixed(0)} ms   cold/warm ${result.resetP50Ms.coldToWarmRatio.toFixed(1)}   (goal: warm ≤ 100 ms)`);
     });

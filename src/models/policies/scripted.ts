@@ -116,7 +116,7 @@ function notedScore(messages: readonly ChatMessage[], from: number): number | nu
   for (let i = from; i < messages.length; i++) {
     const message = messages[i]!;
     if (message.role !== 'assistant' || actionOfReply(message) === undefined) continue;
-    const noted = (message.content ?? '').match(/Validation score: (\S+?)\./);
+    const noted = (message.content ?? '').match(/Validation score: (none|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\./i);
     if (noted) return noted[1] === 'none' ? null : Number(noted[1]);
   }
   return undefined;
