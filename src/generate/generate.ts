@@ -16,7 +16,7 @@ import { seedList, type GenerationSpec, type ModelSpec } from '../config/generat
 import { LabgymEnv } from '../env/index.js';
 import { PrerequisiteError, SandboxUnavailableError } from '../errors.js';
 import { CostBudget, isBuiltinPolicy, startPolicyServer, type PolicyServer } from '../models/index.js';
-import { dockerClient, pingDocker, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
+import { DockerBackend, dockerClient, pingDocker, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 import { episodeIdOf, newRunId, RunStore, type EpisodeJob, type EpisodeStages } from '../store/index.js';
 import type { EpisodeRecord } from '../store/index.js';
 import type { CatalogDirs, ResolvedTask } from '../tasks/index.js';
@@ -127,6 +127,10 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
   const progress = params.progress ?? silentProgress;
   const checked = await preflight({ spec, source: params.source, catalogDirs: params.catalogDirs, policyTasksDir: params.policyTasksDir, log: params.log });
   await pingDocker();
+  // Sandboxes of killed runs: the lifeline removes started ones by itself, but one killed between create and
+  // start stays behind (on a resume after kill -9, typically).
+  const orphans = await new DockerBackend().cleanup();
+  if (orphans.length) params.log?.(`removed ${orphans.length} sandbox(es) left by processes that are gone`);
 
   const specYaml = stringify(spec);
   const store = params.resumeDir ? await RunStore.open(params.resumeDir) : await RunStore.create(join(spec.output.dir, newRunId(spec.name)), specYaml);
