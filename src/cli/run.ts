@@ -80,7 +80,7 @@ export async function runCommand(options: RunOptions, log: (line: string) => voi
   let baseUrl = options.baseUrl ?? process.env.OPENAI_BASE_URL;
   if (!options.baseUrl && isBuiltinPolicy(options.model)) {
     // Load the policy first, so a bad policy.yaml or record is one clear error before anything starts.
-    await new PolicyResolver().resolve(options.model === 'scripted' ? `scripted:${options.task}` : options.model);
+    await new PolicyResolver().resolve(options.model === 'scripted' ? `scripted:${task.id}` : options.model);
     server = await startPolicyServer();
     baseUrl = server.baseUrl;
   }
