@@ -5,6 +5,7 @@
  */
 
 import { EPISODE_SCHEMA_VERSION, type ChatMessage, type EpisodeRecord, type StepRecord } from '../store/index.js';
+import { seededRandom } from '../random.js';
 
 export interface SyntheticOptions {
   /** Tasks the episodes spread over. @default 8 */
@@ -20,18 +21,6 @@ export interface SyntheticOptions {
 
 const WORDS = ['model', 'train', 'loss', 'accuracy', 'python', 'epoch', 'baseline', 'validate', 'submission', 'é', '→', '数据', '🙂', 'def', 'return', '"quoted"', "it's", 'x\ty', 'lr=3e-4'];
 
-/** mulberry32: a tiny seeded PRNG (determinism across runs matters more than quality here). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function text(next: () => number, chars: number): string {
   const parts: string[] = [];
   let length = 0;
@@ -44,7 +33,7 @@ function text(next: () => number, chars: number): string {
 }
 
 export function syntheticEpisode(index: number, options: SyntheticOptions = {}): EpisodeRecord {
-  const next = random(index * 7919 + 17);
+  const next = seededRandom(index * 7919 + 17);
   const tasks = options.tasks ?? 8;
   const stepCount = options.steps ?? 4;
   const chars = options.messageChars ?? 500;

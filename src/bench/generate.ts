@@ -3,7 +3,8 @@
  * built-in policy server answering after a fixed latency, with N in-flight slots for the endpoint, on a light
  * task (a copy of numberGuess whose scripted policy runs many cheap commands before it validates and submits).
  * Reports LLM-slot utilisation, host CPU ms per step, host RSS per agent, and reset p50 warm vs cold: from the
- * run itself, and from sequential resets side by side (warm pool vs a container start each time).
+ * run itself, and from sequential resets side by side (warm pool vs a container start each time); likewise an
+ * evaluation in a sandbox started ahead vs one that starts its own.
  */
 
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseGenerationSpec } from '../config/generation-spec.js';
 import { LabgymEnv } from '../env/index.js';
-import { generate, WarmPool } from '../generate/index.js';
+import { EvaluationPool, generate, WarmPool } from '../generate/index.js';
 import { readJournal, readRunEpisodes } from '../store/index.js';
 import { DEFAULT_DIRS, resolveTask, type CatalogDirs } from '../tasks/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,8 +27,10 @@ export interface GenerateBenchParams {
   readonly rounds: number;
   /** Light commands per episode before validate and submit. */
   readonly commands: number;
-  /** Sequential resets per side for the warm-vs-cold comparison. */
+  /** Sequential resets per side for the warm-vs-cold comparison (and evaluations per side for spare vs own). */
   readonly resets: number;
+  /** Evaluation sandboxes started ahead (spec warmPool.evaluators). @default agents */
+  readonly evaluators?: number;
 }
 
 export interface GenerateBenchResult {
@@ -54,6 +57,10 @@ export interface GenerateBenchResult {
   readonly runResetP50Ms: { readonly warm: number; readonly cold: number; readonly warmSamples: number; readonly coldSamples: number };
   /** Sequential resets on an idle generator: warm pool vs a container start each time. Goal: warm ≤ 100 ms. */
   readonly resetP50Ms: { readonly warm: number; readonly cold: number; readonly coldToWarmRatio: number; readonly samples: number };
+  /** Evaluation sandboxes in the run: how many were handed out, and how many had been started ahead. */
+  readonly evaluationSandboxes: { readonly total: number; readonly startedAhead: number };
+  /** Sequential evaluations on an idle generator: in a sandbox started ahead vs one started for it. */
+  readonly evaluationP50Ms: { readonly startedAhead: number; readonly own: number; readonly ownToAheadRatio: number; readonly samples: number };
 }
 
 /** A temporary catalog holding benchLight: numberGuess with a policy of `commands` cheap commands. */
@@ -91,7 +98,7 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
       agent: { maxSteps: params.commands + 10, history: 'last5' },
       concurrency: { episodes: params.agents, requestsPerEndpoint: params.agents },
       resources: { gpus: 'none', cpuSlots: params.agents },
-      warmPool: { perImage: Math.min(8, params.agents) },
+      warmPool: { perImage: Math.min(8, params.agents), evaluators: params.evaluators ?? params.agents },
       policyServer: { latencyMs: params.latencyMs },
       output: { dir: join(root, 'runs') },
     });
@@ -136,6 +143,26 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
       await pool.close();
     }
 
+    // Side by side, sequentially: an evaluation in a sandbox started ahead vs one that starts its own.
+    const evaluationPool = new EvaluationPool({ perKey: 1 });
+    const ahead: number[] = [];
+    const own: number[] = [];
+    const env = new LabgymEnv();
+    try {
+      await env.reset({ task: task.envTask });
+      await env.step('python3 guess.py');
+      const pooled = task.evaluator.withCreateSandbox(evaluationPool.create);
+      evaluationPool.prepare(task.evaluator.sandboxParams());
+      for (let i = 0; i < params.resets; i++) {
+        await sleep(1500); // the spare taken by the last evaluation is replaced in the background
+        ahead.push((await pooled.evaluate({ kind: 'validate', agentSandbox: env.currentSandbox! })).durationMs);
+        own.push((await task.evaluator.evaluate({ kind: 'validate', agentSandbox: env.currentSandbox! })).durationMs);
+      }
+    } finally {
+      await env.close();
+      await evaluationPool.close();
+    }
+
     const warmP50 = percentile(warm, 50);
     const coldP50 = percentile(cold, 50);
     return {
@@ -166,6 +193,8 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
         coldSamples: summary.resets.coldMs.length,
       },
       resetP50Ms: { warm: warmP50, cold: coldP50, coldToWarmRatio: coldP50 / warmP50, samples: params.resets },
+      evaluationSandboxes: summary.evaluationSandboxes,
+      evaluationP50Ms: { startedAhead: percentile(ahead, 50), own: percentile(own, 50), ownToAheadRatio: percentile(own, 50) / percentile(ahead, 50), samples: params.resets },
     };
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -30,10 +30,18 @@ export function registerBenchCommands(program: Command): void {
     .option('--latency <ms>', 'latency of the built-in policy server', Number, 300)
     .option('--rounds <n>', 'episodes per agent', Number, 2)
     .option('--commands <n>', 'light commands per episode before validate and submit', Number, 120)
-    .option('--resets <n>', 'sequential resets per side for warm vs cold', Number, 10)
+    .option('--resets <n>', 'sequential resets (and evaluations) per side for warm vs cold', Number, 10)
+    .option('--evaluators <n>', 'evaluation sandboxes started ahead (default: one per agent)', Number)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { agents: number; latency: number; rounds: number; commands: number; resets: number; json?: boolean }) => {
-      const result = await benchGenerate({ agents: options.agents, latencyMs: options.latency, rounds: options.rounds, commands: options.commands, resets: options.resets });
+    .action(async (options: { agents: number; latency: number; rounds: number; commands: number; resets: number; evaluators?: number; json?: boolean }) => {
+      const result = await benchGenerate({
+        agents: options.agents,
+        latencyMs: options.latency,
+        rounds: options.rounds,
+        commands: options.commands,
+        resets: options.resets,
+        evaluators: options.evaluators,
+      });
       if (options.json) return printJson(result);
       console.log(`${result.agents} agents, ${result.slots} slots, ${result.latencyMs} ms latency: ${result.episodes} episodes, ${result.steps} steps in ${result.wallSeconds.toFixed(1)} s`);
       console.log(`LLM-slot utilisation  ${result.llmSlotUtilisation.toFixed(3)} whole run, ${result.llmSlotUtilisationSteady.toFixed(3)} middle half   (goal ≥ 0.90; ${result.modelRequests} requests)`);
@@ -42,5 +50,8 @@ export function registerBenchCommands(program: Command): void {
       console.log(`per episode p50       total ${stage.total.toFixed(0)} ms: reset ${stage.reset.toFixed(0)}, model ${stage.model.toFixed(0)}, commands ${stage.commands.toFixed(0)}, evaluation ${stage.evaluation.toFixed(0)}`);
       console.log(`reset p50 in the run  warm ${result.runResetP50Ms.warm.toFixed(0)} ms (${result.runResetP50Ms.warmSamples})   cold ${result.runResetP50Ms.cold.toFixed(0)} ms (${result.runResetP50Ms.coldSamples})`);
       console.log(`reset p50 sequential  warm ${result.resetP50Ms.warm.toFixed(0)} ms   cold ${result.resetP50Ms.cold.toFixed(0)} ms   cold/warm ${result.resetP50Ms.coldToWarmRatio.toFixed(1)}   (goal: warm ≤ 100 ms)`);
+      const evaluation = result.evaluationP50Ms;
+      console.log(`evaluation sandboxes  ${result.evaluationSandboxes.startedAhead} of ${result.evaluationSandboxes.total} in the run were started ahead`);
+      console.log(`evaluation p50 seq.   started ahead ${evaluation.startedAhead.toFixed(0)} ms   own ${evaluation.own.toFixed(0)} ms   own/ahead ${evaluation.ownToAheadRatio.toFixed(2)}`);
     });
 }

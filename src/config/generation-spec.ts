@@ -101,6 +101,8 @@ export const GenerationSpecSchema = z.strictObject({
     .strictObject({
       /** Clean containers kept ready per image (0: every reset starts a container). */
       perImage: z.number().int().min(0).default(2),
+      /** Unused evaluation sandboxes started ahead per task, each handed to one evaluation (0: each starts its own). */
+      evaluators: z.number().int().min(0).default(2),
     })
     .prefault({}),
   /** Settings of the in-process built-in policy server (benchmarks, fault drills). */

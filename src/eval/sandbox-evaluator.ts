@@ -42,6 +42,7 @@ export interface SandboxEvaluatorConfig {
 }
 
 const DEFAULT_SPLITS = { validate: 'validation', final: 'test' };
+const DEFAULT_WORKSPACE = '/home/agent/workspace';
 const METRICS_FILE = '/run/labgym/metrics.json';
 /** labgym_eval.fail's exit status: the evaluator rejected the submission with a message for the agent. */
 const REJECTED_EXIT = 3;
@@ -89,6 +90,17 @@ export class SandboxEvaluator implements Evaluator {
 
   constructor(private readonly config: SandboxEvaluatorConfig) {}
 
+  /** The sandbox each evaluation starts in (from the pristine image, shell as root). */
+  sandboxParams(): SandboxCreateParams {
+    const config = this.config;
+    return { image: config.image, limits: config.limits, gpus: config.gpus, shellUser: 'root', workdir: config.workspaceDir ?? DEFAULT_WORKSPACE };
+  }
+
+  /** The same evaluator, getting its sandboxes from `createSandbox` (a pool of pristine ones, say). */
+  withCreateSandbox(createSandbox: (params: SandboxCreateParams) => Promise<Sandbox>): SandboxEvaluator {
+    return new SandboxEvaluator({ ...this.config, createSandbox });
+  }
+
   /** Hash of the command, evaluator files and hidden files: scores from different evaluators are never mixed. */
   evaluatorHash(): Promise<string> {
     this.hash ??= (async () => {
@@ -107,7 +119,7 @@ export class SandboxEvaluator implements Evaluator {
     const started = performance.now();
     const splits = config.splits ?? DEFAULT_SPLITS;
     const split = params.kind === 'validate' ? splits.validate : splits.final;
-    const workspace = config.workspaceDir ?? '/home/agent/workspace';
+    const workspace = config.workspaceDir ?? DEFAULT_WORKSPACE;
     const record = async (fields: { metrics?: Record<string, number>; failure?: EvaluationFailure; submission?: string }): Promise<EvaluationRecord> => {
       const score = fields.metrics?.[config.primaryMetric];
       return {
@@ -132,13 +144,7 @@ export class SandboxEvaluator implements Evaluator {
     if (!matched || !found || found.size !== matched.length) return record({ failure: { type: 'submission_not_found', message: NOT_FOUND } });
     const submission = matched[0] === undefined ? '' : posix.join(workspace, matched[0]);
 
-    const sandbox = await (config.createSandbox ?? createSandbox)({
-      image: config.image,
-      limits: config.limits,
-      gpus: config.gpus,
-      shellUser: 'root',
-      workdir: workspace,
-    });
+    const sandbox = await (config.createSandbox ?? createSandbox)(this.sandboxParams());
     try {
       await sandbox.writeFiles(
         workspace,

@@ -25,6 +25,7 @@ import { EndpointLimits, LimitedModelClient } from './endpoint-limits.js';
 import { GpuLeases } from './gpus.js';
 import { cpuSlotsOf, preflight, slotsFor } from './preflight.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
+import { EvaluationPool } from './evaluation-pool.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface GenerateParams {
@@ -68,6 +69,8 @@ export interface GenerateSummary {
   readonly endpoints: readonly { readonly baseUrl: string; readonly slots: number; readonly requests: number; readonly utilisation: number; readonly steadyUtilisation: number }[];
   /** Reset times (ms), split by whether the sandbox came warm from the pool. */
   readonly resets: { readonly warmMs: readonly number[]; readonly coldMs: readonly number[] };
+  /** Evaluation sandboxes handed out, and how many of them were started ahead (EvaluationPool). */
+  readonly evaluationSandboxes: { readonly total: number; readonly startedAhead: number };
   readonly failures: readonly { readonly episodeId: string; readonly error: string }[];
 }
 
@@ -168,6 +171,11 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
   );
   const runBudget = spec.limits.runCostUsd !== undefined ? new CostBudget('run', spec.limits.runCostUsd) : undefined;
   const pool = new WarmPool({ perImage: spec.warmPool.perImage, ...(params.createSandbox ? { create: params.createSandbox } : {}) });
+  const evaluationPool = new EvaluationPool({ perKey: spec.warmPool.evaluators, ...(params.createSandbox ? { create: params.createSandbox } : {}) });
+  const envTasks = new Map(
+    [...checked.tasks].map(([ref, task]) => [ref, { ...task.envTask, evaluator: task.evaluator.withCreateSandbox(evaluationPool.create) }]),
+  );
+  for (const ref of new Set(missing.map((job) => job.task))) evaluationPool.prepare(checked.tasks.get(ref)!.evaluator.sandboxParams());
   const cpuSlots = new CpuSlots(cpuSlotsOf(spec));
   const gpuLeases = new GpuLeases(checked.gpus);
   const limit = pLimit(spec.concurrency.episodes);
@@ -231,7 +239,8 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
         if (aborting) throw new SandboxUnavailableError('the run was aborted before this episode started');
         await store.journal({ event: 'episode-started', episodeId: job.episodeId, try: attempt, ...(gpus.uuids.length ? { gpus: gpus.uuids } : {}) });
         let announced = false;
-        const envTask = gpus.uuids.length ? { ...task.envTask, gpus: gpus.uuids } : task.envTask;
+        const pooled = envTasks.get(job.task)!;
+        const envTask = gpus.uuids.length ? { ...pooled, gpus: gpus.uuids } : pooled;
         record = await runEpisode({
           env,
           task: envTask,
@@ -305,7 +314,7 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
       }
       counts.retries += 1;
       progress.line(`retry: ${label}: ${error.split('\n')[0]} (try ${attempt + 1} of ${spec.retry.sandboxErrors + 1})`);
-      await pool.flush();
+      await Promise.all([pool.flush(), evaluationPool.flush()]);
       await waitForDocker(params.dockerWaitMs ?? 60_000, () => aborting).catch(() => undefined);
     }
   };
@@ -328,7 +337,7 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
       clearInterval(ticker);
       progress.update(snapshot());
       progress.stop();
-      await pool.close();
+      await Promise.all([pool.close(), evaluationPool.close()]);
       await server?.close();
       const outcome = crashed ? 'failed' : outcomeOf();
       await store.journal({ event: 'run-ended', pid: process.pid, outcome, done: counts.done, failed: counts.failed }).catch(() => undefined);
@@ -352,6 +361,7 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
       gpuSeconds: counts.gpuSeconds,
       endpoints: endpoints.all().map((limiter) => ({ baseUrl: limiter.baseUrl, slots: limiter.slots, ...limiter.stats() })),
       resets,
+      evaluationSandboxes: { total: evaluationPool.counts.total, startedAhead: evaluationPool.counts.startedAhead },
       failures,
     };
   })();

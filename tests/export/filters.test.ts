@@ -20,6 +20,7 @@ import {
   tokenBound,
   topKPerTask,
   type EpisodeSummary,
+  type RecordFilter,
 } from '../../src/export/index.js';
 import type { EpisodeRecord } from '../../src/store/index.js';
 import { episode, withFinal, writeRun } from './helpers.js';
@@ -36,12 +37,14 @@ describe('record filters', () => {
       r.scores.direction = 'minimize';
       withFinal(r, 0.7); // lower is better: +0.3
     });
+    /** parseWhere of a per-record predicate (its union type also covers set filters). */
+    const parsed = (text: string) => parseWhere(text) as RecordFilter;
     const absolute = improvementAtLeast('>=', 0.2);
     assert.deepEqual([up, down, none, minimise].map((r) => absolute.keep(r)), [true, false, false, true]);
     const relative = relativeImprovementAtLeast('>', 0.25);
     assert.deepEqual([up, down, none, minimise].map((r) => relative.keep(r)), [false, false, false, true]);
-    assert.equal(parseWhere('improvement>=20%').keep(up), true);
-    assert.equal(parseWhere('improvement>=26%').keep(up), false);
+    assert.equal(parsed('improvement>=20%').keep(up), true);
+    assert.equal(parsed('improvement>=26%').keep(up), false);
     assert.equal(scoreBound('<', 1).keep(down), true);
   });
 
@@ -50,7 +53,7 @@ describe('record filters', () => {
     const auto = task0(1, (r) => (r.exitStatus = 'autosubmission (max_steps)'));
     assert.deepEqual([submitted, auto].map((r) => submittedOnly().keep(r)), [true, false]);
     assert.deepEqual([submitted, auto].map((r) => exitStatusIn(['autosubmission (max_steps)', 'x']).keep(r)), [false, true]);
-    assert.equal(parseWhere('exit=submitted,autosubmission (max_steps)').keep(auto), true);
+    assert.equal((parseWhere('exit=submitted,autosubmission (max_steps)') as RecordFilter).keep(auto), true);
 
     assert.equal(submitted.steps.length, 4);
     assert.deepEqual([stepBound('<=', 4), stepBound('<', 4), stepBound('>=', 5)].map((f) => f.keep(submitted)), [true, false, false]);

@@ -10,6 +10,7 @@ import { ConfigError } from '../../errors.js';
 import type { ChatMessage } from '../../store/index.js';
 import { actionOfReply, renderReply, type Policy, type PolicyReply, type PolicyRequest } from './policy.js';
 import type { ScriptedMove, ScriptedPolicyFile, ScriptedSlot } from './scripted-policy-file.js';
+import { seededRandom } from '../../random.js';
 
 interface Decision {
   readonly thought: string;
@@ -21,18 +22,6 @@ interface Feedback {
   readonly remainingSteps: number;
   /** After validate: the score, or null when the validation failed. */
   readonly score?: number | null;
-}
-
-/** mulberry32: a tiny seeded PRNG, hand-written because the plan must be identical on every replay and host. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function formatScore(score: number | null | undefined): string {

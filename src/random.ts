@@ -1,0 +1,14 @@
+/**
+ * mulberry32, a tiny seeded PRNG: hand-written because what it drives (a scripted researcher's plan, synthetic
+ * benchmark data) must be identical on every replay and host, which matters more here than statistical quality.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
