@@ -77,13 +77,14 @@ type QueryOutcome =
   | { readonly kind: 'action'; readonly parsed: ParsedResponse; readonly content: string; readonly toolCalls?: ChatMessage['toolCalls']; readonly call: ModelCallRecord; readonly requeries: RequeryRecord[] }
   | { readonly kind: 'exit'; readonly action: ModelExitAction | 'exit_format'; readonly response: string; readonly requeries: RequeryRecord[]; readonly call?: ModelCallRecord; readonly error?: string };
 
-/** Strip credentials and query strings from a base URL before it is recorded. */
+/** Strip credentials, query string and fragment from a base URL before it is recorded. */
 function recordableUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';
     parsed.password = '';
     parsed.search = '';
+    parsed.hash = '';
     return parsed.toString();
   } catch {
     return '(unparsable URL)';

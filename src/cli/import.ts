@@ -101,7 +101,9 @@ export async function importMlgym(root: string, out: string): Promise<ImportResu
   const dirs = findRunDirs(resolve(root));
   if (dirs.length === 0) throw new ConfigError(root, '', 'MLGym run directories (holding <task>.traj or results.json)', 'none');
   const file = join(resolve(out), 'episodes', 'mlgym.jsonl');
-  if (existsSync(file)) throw new InvalidArgumentError(`--out ${out}: ${file} already exists; choose another run folder`);
+  if (existsSync(join(resolve(out), 'spec.yaml')) || existsSync(join(resolve(out), 'episodes'))) {
+    throw new InvalidArgumentError(`--out ${out}: already holds a run (spec.yaml or episodes/); choose a new run folder`);
+  }
   await mkdir(join(resolve(out), 'episodes'), { recursive: true });
   const partial = `${file}.partial`;
   const stream = createWriteStream(partial);

@@ -72,9 +72,12 @@ function defaultOutDir(): string {
 export async function runCommand(options: RunOptions, log: (line: string) => void): Promise<{ record: EpisodeRecord; file: string }> {
   const history = historySpec(options.history);
   if (!['mlgym', 'xml', 'tools'].includes(options.format)) throw new InvalidArgumentError(`--format: expected mlgym, xml or tools, got ${JSON.stringify(options.format)}`);
+  const pricing = options.prices ? loadPriceTable(options.prices)[options.model] : undefined;
+  if (options.costLimit !== undefined && !pricing) {
+    throw new InvalidArgumentError(`--cost-limit: needs the prices of model ${options.model} (--prices <file> with an entry for it); without them every call costs 0`);
+  }
   const { task, contentHash, image } = await lookupTask(options.task, options.scale, options.mlgymCompatible);
   const imageId = (await dockerClient().getImage(image).inspect()).Id;
-  const pricing = options.prices ? loadPriceTable(options.prices)[options.model] : undefined;
 
   let server: PolicyServer | undefined;
   let baseUrl = options.baseUrl ?? process.env.OPENAI_BASE_URL;

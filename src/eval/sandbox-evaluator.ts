@@ -43,6 +43,7 @@ export interface SandboxEvaluatorConfig {
 
 const DEFAULT_SPLITS = { validate: 'validation', final: 'test' };
 const DEFAULT_WORKSPACE = '/home/agent/workspace';
+const HIDDEN_DIR = 'hidden';
 const METRICS_FILE = '/run/labgym/metrics.json';
 /** labgym_eval.fail's exit status: the evaluator rejected the submission with a message for the agent. */
 const REJECTED_EXIT = 3;
@@ -73,14 +74,18 @@ function metricsFromJson(text: string): Record<string, number> | undefined {
 
 /**
  * The regular files matching each artifact glob (bash globstar), workspace-relative, listed as the agent user;
- * undefined when some glob matches nothing.
+ * undefined when some glob matches nothing. Nothing under hidden/ counts: the labels go there.
  */
 async function matchArtifacts(sandbox: Sandbox, workspace: string, patterns: readonly string[]): Promise<string[] | undefined> {
   const script =
     'shopt -s nullglob globstar dotglob; cd "$1" || exit 0; shift; i=0; ' +
     'for g in "$@"; do for f in $g; do [ -f "$f" ] && printf "%s/%s\\0" "$i" "$f"; done; i=$((i+1)); done';
   const listed = await sandbox.run(['bash', '-c', script, 'match', workspace, ...patterns], { user: 'agent' });
-  const entries = listed.stdout.split('\0').filter(Boolean).map((entry) => entry.split(/\/(.*)/s) as [string, string]);
+  const entries = listed.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.split(/\/(.*)/s) as [string, string])
+    .filter(([, path]) => !path.startsWith(`${HIDDEN_DIR}/`)); // the evaluator's own folder is never submitted
   if (patterns.some((_, i) => !entries.some(([index]) => index === String(i)))) return undefined;
   return [...new Set(entries.map(([, path]) => path))];
 }
@@ -101,10 +106,11 @@ export class SandboxEvaluator implements Evaluator {
     return new SandboxEvaluator({ ...this.config, createSandbox });
   }
 
-  /** Hash of the command, evaluator files and hidden files: scores from different evaluators are never mixed. */
+  /** Hash of the image (which holds labgym_eval), environment (scale), command, evaluator and hidden files: scores from different evaluators are never mixed. */
   evaluatorHash(): Promise<string> {
     this.hash ??= (async () => {
-      const hash = createHash('sha256').update(`${this.config.command}\0${this.config.metricsFrom ?? 'file'}\0`);
+      const env = Object.entries(this.config.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      const hash = createHash('sha256').update(`${this.config.image}\0${JSON.stringify(env)}\0${this.config.command}\0${this.config.metricsFrom ?? 'file'}\0`);
       for (const [i, path] of this.config.files.entries()) await hashTree(hash, path, `files-${i}`);
       for (const [split, paths] of Object.entries(this.config.hidden ?? {}).sort()) {
         for (const [i, path] of paths.entries()) await hashTree(hash, path, `hidden-${split}-${i}`);
@@ -152,16 +158,16 @@ export class SandboxEvaluator implements Evaluator {
         { owner: 'agent' },
       );
       for (const path of config.files) await sandbox.copyIn(path, workspace, { owner: 'root' });
-      for (const path of config.hidden?.[split] ?? []) await sandbox.copyIn(path, `${workspace}/hidden`, { owner: 'root' });
+      for (const path of config.hidden?.[split] ?? []) await sandbox.copyIn(path, `${workspace}/${HIDDEN_DIR}`, { owner: 'root' });
       const env = {
         ...config.env,
         LABGYM_SPLIT: split,
         LABGYM_SEED: String(params.seed ?? 0),
-        LABGYM_HIDDEN: `${workspace}/hidden`,
+        LABGYM_HIDDEN: `${workspace}/${HIDDEN_DIR}`,
         LABGYM_METRICS_FILE: METRICS_FILE,
       };
       const exports = Object.entries(env).map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`);
-      const prepared = await sandbox.run(['sh', '-c', `install -d -m 700 ${posix.dirname(METRICS_FILE)} && install -d -m 700 ${workspace}/hidden`]);
+      const prepared = await sandbox.run(['sh', '-c', `install -d -m 700 ${posix.dirname(METRICS_FILE)} && install -d -m 700 ${workspace}/${HIDDEN_DIR}`]);
       if (prepared.exitCode !== 0) throw new Error(`preparing the evaluation sandbox failed: ${prepared.stderr}`);
       const result = await sandbox.exec(`export ${exports.join(' ')}; ${config.command}`, {
         timeoutMs: config.timeoutMs ?? 30 * 60_000,
@@ -171,7 +177,8 @@ export class SandboxEvaluator implements Evaluator {
         result.timedOut ? undefined
         : (config.metricsFrom ?? 'file') === 'stdout' ? parseMetrics(result.output)
         : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
-      const rejection = !metrics && result.exitCode === REJECTED_EXIT ? /Evaluation failed: (.*)$/m.exec(result.output)?.[1] : undefined;
+      // The last such line: the submission's own output comes first and may imitate one.
+      const rejection = !metrics && result.exitCode === REJECTED_EXIT ? [...result.output.matchAll(/Evaluation failed: (.*)$/gm)].at(-1)?.[1] : undefined;
       if (rejection) return record({ submission, failure: { type: 'evaluation_error', message: rejection } });
       if (!metrics) {
         const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';

@@ -5,8 +5,10 @@ import { describe, test } from 'node:test';
 import { returnsToGo, stepRewards } from '../../src/export/index.js';
 import { episode, withFinal } from './helpers.js';
 
-const close = (actual: readonly number[], expected: readonly number[]) =>
+const close = (actual: readonly number[], expected: readonly number[]) => {
+  assert.equal(actual.length, expected.length, `${actual.length} values (${actual.join(', ')}), expected ${expected.length}`);
   actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) < 1e-9, `[${i}] ${value} != ${expected[i]} (${actual.join(', ')})`));
+};
 
 describe('rewards', () => {
   test('validate steps earn the rise of the best normalised improvement; the last step the held-out improvement', () => {
