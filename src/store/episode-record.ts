@@ -1,13 +1,32 @@
 /**
  * The episode record: one agent episode as stored, schema-versioned (zod, with a generated JSON Schema).
- * Everything the exports and metrics need lives here; nothing here knows about Docker or HTTP.
- * Fields that an MLGym import cannot know (seed, timings, sampling) are optional.
+ * Readers take version 1 records too (upgraded on read); nothing here knows about Docker or HTTP.
  */
 
 import { z } from 'zod';
 import type { EvaluationRecord } from '../eval/index.js';
 
-export const EPISODE_SCHEMA_VERSION = 1;
+export const EPISODE_SCHEMA_VERSION = 2;
+
+/**
+ * Why an episode ended, typed (MLGym's exit status string stays beside it): the agent submitted, a limit
+ * autosubmitted (steps, wall clock, cost, context, format errors, API errors, a runtime error), the sandbox broke
+ * (an infrastructure failure: worth another try), or the loop broke and nothing could be scored.
+ */
+export const EXIT_REASONS = [
+  'submitted',
+  'max_steps',
+  'wall_clock',
+  'exit_cost',
+  'exit_context',
+  'exit_format',
+  'exit_api',
+  'exit_error',
+  'sandbox_error',
+  'early_exit',
+] as const;
+export const ExitReasonSchema = z.enum(EXIT_REASONS);
+export type ExitReason = z.infer<typeof ExitReasonSchema>;
 
 export const ToolCallSchema = z.object({
   id: z.string(),
@@ -27,6 +46,20 @@ export const ChatMessageSchema = z.object({
 
 export const EnvStateSchema = z.object({ openFile: z.string(), workingDir: z.string() });
 
+const EvaluationFailureSchema = z.object({
+  type: z.enum(['submission_not_found', 'evaluation_format_error', 'evaluation_error']),
+  message: z.string(),
+});
+
+/** The same submission scored on the other split, for scoring only: the agent never sees it. */
+export const SplitScoreSchema = z.object({
+  split: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  score: z.number().optional(),
+  improvement: z.number().optional(),
+  failure: EvaluationFailureSchema.optional(),
+});
+
 /** Mirrors src/eval's EvaluationRecord; extra fields added there later are kept. */
 export const EvaluationRecordSchema = z.looseObject({
   kind: z.enum(['validate', 'submit', 'auto']),
@@ -37,12 +70,15 @@ export const EvaluationRecordSchema = z.looseObject({
   score: z.number().optional(),
   baseline: z.number().optional(),
   improvement: z.number().optional(),
-  failure: z
-    .object({ type: z.enum(['submission_not_found', 'evaluation_format_error', 'evaluation_error']), message: z.string() })
-    .optional(),
+  failure: EvaluationFailureSchema.optional(),
   durationMs: z.number(),
   evaluatorHash: z.string(),
   submission: z.string().optional(),
+  /** The validate step's test-split score, or the final step's validation-split score (absent in MLGym-compatible mode). */
+  otherSplit: SplitScoreSchema.optional(),
+  /** Where the evaluation ran and whose artifacts it read: integrity is computed from these. */
+  evaluationSandboxId: z.string().optional(),
+  agentSandboxId: z.string().optional(),
 });
 
 /** One request to the model endpoint, retries included. */
@@ -87,6 +123,10 @@ export const StepRecordSchema = z.object({
   truncated: z.boolean(),
   /** The viewer state after the step. */
   state: EnvStateSchema.optional(),
+  /** The shell command's exit status (absent for steps that ran no command: validate, submit, autosubmission). */
+  exitCode: z.number().int().optional(),
+  /** The command was killed by its total or no-output timeout. */
+  timedOut: z.union([z.literal(false), z.enum(['total', 'idle'])]).optional(),
   evaluation: EvaluationRecordSchema.optional(),
   exitStatus: z.string().optional(),
   /** The call whose output became the action; absent when no call led to this step. */
@@ -108,7 +148,17 @@ export const ScoreEntrySchema = z.object({
   split: z.string().optional(),
   score: z.number().optional(),
   metrics: z.record(z.string(), z.number()),
+  /** The primary score of this attempt on each split that scored it (the agent saw only `split`'s). */
+  validationScore: z.number().optional(),
+  testScore: z.number().optional(),
 });
+
+/**
+ * How `scores.best` picks: 'validation-selected' = the test score of the attempt with the best validation score
+ * (labgym's default); 'mlgym' = the best score over every evaluation, splits mixed (MLGym's Best Attempt).
+ */
+export const BestRuleSchema = z.enum(['validation-selected', 'mlgym']);
+export type BestRule = z.infer<typeof BestRuleSchema>;
 
 export const EpisodeRecordSchema = z.object({
   schemaVersion: z.literal(EPISODE_SCHEMA_VERSION),
@@ -160,6 +210,7 @@ export const EpisodeRecordSchema = z.object({
   steps: z.array(StepRecordSchema),
   /** MLGym's exit status (submitted, autosubmission (max_steps), ...); early_exit with `error` when the loop broke. */
   exitStatus: z.string(),
+  exitReason: ExitReasonSchema,
   error: z.string().optional(),
   scores: z.object({
     primaryMetric: z.string().optional(),
@@ -168,8 +219,9 @@ export const EpisodeRecordSchema = z.object({
     validations: z.array(ScoreEntrySchema),
     /** The held-out score of the submission (or autosubmission); absent when it failed. */
     final: ScoreEntrySchema.optional(),
-    /** Best primary score over validations and the final evaluation. */
+    /** The episode's best score under `bestRule`. */
     best: z.number().optional(),
+    bestRule: BestRuleSchema.optional(),
   }),
   usage: z.object({
     promptTokens: z.number().int().nonnegative(),
@@ -208,3 +260,40 @@ void evaluationFits;
 export function episodeJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(EpisodeRecordSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }
+
+/** The typed reason behind one of MLGym's exit status strings (`autosubmission (exit_cost)`, `submission_not_found (submit)`, ...). */
+export function exitReasonOf(exitStatus: string): ExitReason {
+  if (exitStatus === 'submitted') return 'submitted';
+  if ((EXIT_REASONS as readonly string[]).includes(exitStatus)) return exitStatus as ExitReason;
+  const inParentheses = /\((\w+)\)\s*$/.exec(exitStatus)?.[1];
+  if (inParentheses === 'submit') return 'submitted';
+  if (inParentheses && (EXIT_REASONS as readonly string[]).includes(inParentheses)) return inParentheses as ExitReason;
+  return 'early_exit';
+}
+
+/** Version 1 knew timeouts only from the observation text. */
+const V1_TIMEOUT_TEXT = /EXECUTION TIMED OUT/;
+
+/** A version 1 record as version 2: the exit reason from its status string, timeouts from the observation text. */
+function upgradeFromV1(data: Record<string, unknown>): Record<string, unknown> {
+  const steps = Array.isArray(data.steps) ? data.steps : [];
+  return {
+    ...data,
+    schemaVersion: EPISODE_SCHEMA_VERSION,
+    exitReason: exitReasonOf(typeof data.exitStatus === 'string' ? data.exitStatus : ''),
+    steps: steps.map((step: unknown) =>
+      step && typeof step === 'object' && typeof (step as { observation?: unknown }).observation === 'string' && V1_TIMEOUT_TEXT.test((step as { observation: string }).observation)
+        ? { ...step, timedOut: 'total' }
+        : step,
+    ),
+  };
+}
+
+/** Any stored record (version 1 or 2) as the current version; what is not a record is left for the schema to reject. */
+export function upgradeEpisodeRecord(data: unknown): unknown {
+  if (data && typeof data === 'object' && (data as { schemaVersion?: unknown }).schemaVersion === 1) return upgradeFromV1(data as Record<string, unknown>);
+  return data;
+}
+
+/** What readers validate a stored line with: every version still read, as the current one. */
+export const StoredEpisodeRecordSchema = z.preprocess(upgradeEpisodeRecord, EpisodeRecordSchema);
