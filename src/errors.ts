@@ -46,3 +46,8 @@ export class InvalidArgumentError extends LabgymError {
 export class ResetNeededError extends LabgymError {
   override readonly code = 'E_RESET_NEEDED';
 }
+
+/** The user stopped the work (Ctrl-C); nothing half-done was recorded. */
+export class InterruptedError extends LabgymError {
+  override readonly code = 'E_INTERRUPTED';
+}

@@ -1,15 +1,13 @@
 /**
  * `labgym bench step`: the cost of one environment step against the alternatives, measured side by side in one
- * run: env.step("true") through the persistent shell, a fresh dockerode exec of `true` (what a harness without
- * a persistent shell pays), and container create+start (what a harness without a warm container pays).
+ * run: env.step("true") through the persistent shell against the backend's bare costs: a fresh exec of `true`
+ * (a harness without a persistent shell) and a bare sandbox start (a harness without a warm one).
  */
 
-import { hostname } from 'node:os';
-import type { Duplex } from 'node:stream';
-import type Docker from 'dockerode';
+import { InvalidArgumentError } from '../errors.js';
 import { LabgymEnv, type EnvTask } from '../env/index.js';
 import type { Evaluator } from '../eval/index.js';
-import { LABELS, createSandbox, dockerClient } from '../sandbox/index.js';
+import { sandboxBackend } from '../sandbox/index.js';
 import { percentile, timeEach } from './stats.js';
 
 export interface StepBenchParams {
@@ -37,50 +35,35 @@ const unused: Evaluator = {
 };
 
 export async function benchStep(params: StepBenchParams): Promise<StepBenchResult> {
-  const docker = dockerClient();
+  const backend = await sandboxBackend();
+  if (!backend.bareOperations) throw new InvalidArgumentError(`bench step: the ${backend.name} backend has no bare operations to compare with`);
   const task: EnvTask = { id: 'bench', image: params.image, description: 'bench', workspace: [], evaluator: unused };
   const env = new LabgymEnv({ maxSteps: Number.MAX_SAFE_INTEGER });
-  const sandbox = await createSandbox({ image: params.image });
+  const sandbox = await backend.create({ image: params.image });
   try {
     await env.reset({ task });
-    const container = docker.getContainer(sandbox.id);
-    const freshExec = async () => {
-      const exec = await container.exec({ Cmd: ['true'], AttachStdout: true, AttachStderr: true });
-      const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
-      stream.resume();
-      await new Promise((resolve) => stream.on('end', resolve).on('close', resolve));
-      await exec.inspect();
-    };
     await timeEach(10, () => env.step('true'));
-    await timeEach(5, freshExec);
     const steps = await timeEach(params.steps, () => env.step('true'));
-    const execs = await timeEach(params.execs, freshExec);
-    const started: Docker.Container[] = [];
-    let containers: number[];
+    const bare = backend.bareOperations(sandbox);
+    await timeEach(5, bare.freshExec);
+    const execs = await timeEach(params.execs, bare.freshExec);
+    const removals: (() => Promise<void>)[] = [];
+    let starts: number[];
     try {
-      containers = await timeEach(params.containers, async () => {
-        const container = await docker.createContainer({
-          Image: params.image,
-          Cmd: ['sleep', 'infinity'],
-          HostConfig: { NetworkMode: 'none' },
-          Labels: { [LABELS.sandbox]: '1', [LABELS.ownerPid]: String(process.pid), [LABELS.ownerHost]: hostname() },
-        });
-        started.push(container);
-        await container.start();
-      });
+      starts = await timeEach(params.containers, async () => removals.push(await bare.bareStart()));
     } finally {
-      await Promise.all(started.map((container) => container.remove({ force: true })));
+      await Promise.all(removals.map((remove) => remove()));
     }
-    const sandboxes = await timeEach(params.containers, async () => (await createSandbox({ image: params.image })).close());
+    const sandboxes = await timeEach(params.containers, async () => (await backend.create({ image: params.image })).close());
     return {
       image: params.image,
       stepP50Ms: percentile(steps, 50),
       stepP95Ms: percentile(steps, 95),
       freshExecP50Ms: percentile(execs, 50),
       stepToExecRatio: percentile(steps, 50) / percentile(execs, 50),
-      containerCreateStartP50Ms: percentile(containers, 50),
+      containerCreateStartP50Ms: percentile(starts, 50),
       sandboxCreateP50Ms: percentile(sandboxes, 50),
-      samples: { steps: steps.length, execs: execs.length, containers: containers.length },
+      samples: { steps: steps.length, execs: execs.length, containers: starts.length },
     };
   } finally {
     await sandbox.close();

@@ -1,7 +1,7 @@
 /** Printing helpers shared by the commands: JSON results, and the one-line error channel for user errors. */
 
 import { CommanderError } from 'commander';
-import { LabgymError } from '../errors.js';
+import { InterruptedError, LabgymError } from '../errors.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -12,7 +12,7 @@ export function reportError(error: unknown): never {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   if (error instanceof LabgymError) {
     process.stderr.write(`labgym: ${error.message}\n`);
-    process.exit(2);
+    process.exit(error instanceof InterruptedError ? 130 : 2);
   }
   process.stderr.write(`labgym: unexpected error (a bug; please report it)\n${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);

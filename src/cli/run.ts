@@ -4,24 +4,16 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runEpisode, type HistoryProcessorSpec } from '../agent/index.js';
-import { LabgymEnv, type EnvTask } from '../env/index.js';
-import { resolveTask, type TaskScale } from '../tasks/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { isBuiltinPolicy, loadPriceTable, ModelClient, PolicyResolver, startPolicyServer, type PolicyServer } from '../models/index.js';
-import { dockerClient } from '../sandbox/index.js';
-import { appendEpisode, type EpisodeRecord, type ResponseFormat } from '../store/index.js';
+import { parseHistoryProcessor, runSingleEpisode, type SingleEpisodeParams, type SingleEpisodeResult } from '../generate/index.js';
+import { isBuiltinPolicy, loadPriceTable } from '../models/index.js';
+import type { ResponseFormat } from '../store/index.js';
+import { DEFAULT_SANDBOX_BACKEND } from '../sandbox/index.js';
+import type { TaskScale } from '../tasks/index.js';
 import { scaleOption } from './options.js';
 import { printJson } from './output.js';
-
-/** The one place a task reference ("titanic", "cifar10:sample") becomes a runnable task: the catalog. */
-export async function lookupTask(ref: string, scale: TaskScale, mlgymCompatible = false): Promise<{ task: EnvTask; contentHash: string; image: string }> {
-  const resolved = await resolveTask(ref, { scale, mlgymCompatible });
-  return { task: resolved.envTask, contentHash: resolved.contentHash, image: resolved.image };
-}
 
 interface RunOptions {
   task: string;
@@ -44,6 +36,7 @@ interface RunOptions {
   prices?: string;
   contextWindow?: number;
   costLimit?: number;
+  backend: string;
 }
 
 function number(name: string, check: (value: number) => boolean = Number.isFinite, expected = 'a number') {
@@ -57,81 +50,71 @@ const integer = (name: string) => number(name, Number.isInteger, 'an integer');
 const positive = (name: string) => number(name, (value) => value > 0, 'a positive number');
 const positiveInteger = (name: string) => number(name, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
 
-function historySpec(text: string): HistoryProcessorSpec {
-  if (text === 'identity' || text === 'closed_window') return { type: text };
-  const lastN = text.match(/^last(\d+)$/);
-  if (lastN && Number(lastN[1]) > 0) return { type: 'last_n_observations', n: Number(lastN[1]) };
-  throw new InvalidArgumentError(`--history: expected last<N> (e.g. last5), closed_window or identity, got ${JSON.stringify(text)}`);
-}
-
 function defaultOutDir(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `run-${stamp}-${randomBytes(2).toString('hex')}`);
 }
 
-export async function runCommand(options: RunOptions, log: (line: string) => void): Promise<{ record: EpisodeRecord; file: string }> {
-  const history = historySpec(options.history);
+/** The flags as library parameters; bad flags are one InvalidArgumentError line each. */
+export function singleEpisodeParams(options: RunOptions, log: (line: string) => void): SingleEpisodeParams {
+  let historyProcessor;
+  try {
+    historyProcessor = parseHistoryProcessor(options.history);
+  } catch (error) {
+    throw new InvalidArgumentError(`--${(error as Error).message}`);
+  }
   if (!['mlgym', 'xml', 'tools'].includes(options.format)) throw new InvalidArgumentError(`--format: expected mlgym, xml or tools, got ${JSON.stringify(options.format)}`);
   const pricing = options.prices ? loadPriceTable(options.prices)[options.model] : undefined;
   if (options.costLimit !== undefined && !pricing) {
     throw new InvalidArgumentError(`--cost-limit: needs the prices of model ${options.model} (--prices <file> with an entry for it); without them every call costs 0`);
   }
-  const { task, contentHash, image } = await lookupTask(options.task, options.scale, options.mlgymCompatible);
-  const imageId = (await dockerClient().getImage(image).inspect()).Id;
-
-  let server: PolicyServer | undefined;
-  let baseUrl = options.baseUrl ?? process.env.OPENAI_BASE_URL;
-  if (!options.baseUrl && isBuiltinPolicy(options.model)) {
-    // Load the policy first, so a bad policy.yaml or record is one clear error before anything starts.
-    await new PolicyResolver().resolve(options.model === 'scripted' ? `scripted:${task.id}` : options.model);
-    server = await startPolicyServer();
-    baseUrl = server.baseUrl;
+  const baseUrl = options.baseUrl ?? (isBuiltinPolicy(options.model) ? undefined : process.env.OPENAI_BASE_URL);
+  if (!baseUrl && !isBuiltinPolicy(options.model)) {
+    throw new InvalidArgumentError(`--base-url: expected the endpoint of model ${options.model} (or set OPENAI_BASE_URL); the built-in policies (scripted, replay:<record>) need none`);
   }
-  if (!baseUrl) throw new InvalidArgumentError(`--base-url: expected the endpoint of model ${options.model} (or set OPENAI_BASE_URL); the built-in policies (scripted, replay:<record>) need none`);
-
-  const out = resolve(options.out ?? defaultOutDir());
-  await mkdir(out, { recursive: true });
-  const file = join(out, 'episodes.jsonl');
-  const client = new ModelClient({
-    baseUrl,
-    model: options.model,
-    apiKeyEnv: options.apiKeyEnv,
-    sampling: {
-      seed: options.seed,
-      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-      ...(options.topP !== undefined ? { topP: options.topP } : {}),
-      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-    },
-    timeoutMs: options.timeout * 1000,
-    maxRetries: options.maxRetries,
-    ...(pricing ? { pricing } : {}),
-    ...(options.contextWindow !== undefined ? { contextWindowTokens: options.contextWindow } : {}),
-  });
-  const env = new LabgymEnv({ maxSteps: options.maxSteps, mlgymCompatible: options.mlgymCompatible });
-  const closeOnSignal = () => void Promise.all([env.close(), server?.close()]).finally(() => process.exit(130));
-  process.once('SIGINT', closeOnSignal);
-  try {
-    log(`episode: task ${task.id}, model ${options.model}, seed ${options.seed}, endpoint ${server ? 'built-in policy server' : baseUrl}`);
-    const record = await runEpisode({
-      env,
-      task,
-      client,
-      seed: options.seed,
-      agent: { responseFormat: options.format, historyProcessor: history },
-      limits: options.costLimit !== undefined ? { episodeCostUsd: options.costLimit } : {},
-      taskInfo: { contentHash, imageId },
-      onStep: (step) => {
-        const score = step.evaluation?.score !== undefined ? `, ${step.evaluation.split} score ${step.evaluation.score}` : '';
-        const requeries = step.requeries.length ? `, ${step.requeries.length} re-quer${step.requeries.length === 1 ? 'y' : 'ies'}` : '';
-        log(`step ${step.index}: ${step.action.trim().split('\n')[0]}  (reward ${step.reward.toFixed(3)}${score}${requeries})`);
+  return {
+    task: options.task,
+    model: {
+      model: options.model,
+      ...(baseUrl ? { baseUrl } : {}),
+      apiKeyEnv: options.apiKeyEnv,
+      sampling: {
+        seed: options.seed,
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        ...(options.topP !== undefined ? { topP: options.topP } : {}),
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
       },
-    });
-    await appendEpisode(file, record);
-    return { record, file };
+      timeoutMs: options.timeout * 1000,
+      maxRetries: options.maxRetries,
+      ...(pricing ? { pricing } : {}),
+      ...(options.contextWindow !== undefined ? { contextWindowTokens: options.contextWindow } : {}),
+    },
+    outDir: options.out ?? defaultOutDir(),
+    seed: options.seed,
+    scale: options.scale,
+    mlgymCompatible: options.mlgymCompatible ?? false,
+    maxSteps: options.maxSteps,
+    agent: { responseFormat: options.format, historyProcessor },
+    ...(options.costLimit !== undefined ? { episodeCostUsd: options.costLimit } : {}),
+    backend: options.backend,
+    log,
+    onStep: (step) => {
+      const score = step.evaluation?.score !== undefined ? `, ${step.evaluation.split} score ${step.evaluation.score}` : '';
+      const requeries = step.requeries.length ? `, ${step.requeries.length} re-quer${step.requeries.length === 1 ? 'y' : 'ies'}` : '';
+      log(`step ${step.index}: ${step.action.trim().split('\n')[0]}  (reward ${step.reward.toFixed(3)}${score}${requeries})`);
+    },
+  };
+}
+
+/** Run one episode; Ctrl-C ends it without recording it. */
+export async function runCommand(options: RunOptions, log: (line: string) => void): Promise<SingleEpisodeResult> {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await runSingleEpisode({ ...singleEpisodeParams(options, log), signal: interrupt.signal });
   } finally {
-    process.off('SIGINT', closeOnSignal);
-    await env.close();
-    await server?.close();
+    process.off('SIGINT', onSignal);
   }
 }
 
@@ -158,6 +141,7 @@ export function registerRunCommand(program: Command): void {
     .option('--prices <file>', 'price table (YAML: model -> inputPerMillionTokens, outputPerMillionTokens)')
     .option('--context-window <tokens>', 'context window of the model', positiveInteger('context-window'))
     .option('--cost-limit <usd>', 'most the episode may spend', positive('cost-limit'))
+    .option('--backend <name>', 'sandbox backend', DEFAULT_SANDBOX_BACKEND)
     .option('--json', 'print the result as JSON')
     .action(async (options: RunOptions) => {
       const { record, file } = await runCommand(options, options.json ? () => {} : (line) => process.stderr.write(`${line}\n`));

@@ -105,6 +105,12 @@ export const GenerationSpecSchema = z.strictObject({
       evaluators: z.number().int().min(0).default(2),
     })
     .prefault({}),
+  sandbox: z
+    .strictObject({
+      /** Where sandboxes run: a registered backend's name (`docker`). */
+      backend: z.string().min(1).default('docker'),
+    })
+    .prefault({}),
   /** Settings of the in-process built-in policy server (benchmarks, fault drills). */
   policyServer: z
     .strictObject({

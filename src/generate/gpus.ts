@@ -41,7 +41,9 @@ export async function detectGpus(): Promise<GpuDevice[]> {
 export interface GpuLease {
   readonly uuids: readonly string[];
   readonly acquiredAt: number;
-  /** Give the devices back; idempotent. Returns the GPU-seconds held (devices × seconds). */
+  /** GPU-seconds held so far (devices × seconds); after release, the total. */
+  heldSeconds(): number;
+  /** Give the devices back; idempotent. Returns the GPU-seconds held. */
   release(): number;
 }
 
@@ -86,16 +88,18 @@ export class GpuLeases {
 
   private lease(uuids: string[]): GpuLease {
     const acquiredAt = performance.now();
-    let released = false;
+    let releasedAt: number | undefined;
+    const heldSeconds = () => (uuids.length * ((releasedAt ?? performance.now()) - acquiredAt)) / 1000;
     return {
       uuids,
       acquiredAt,
+      heldSeconds,
       release: () => {
-        if (released) return 0;
-        released = true;
+        if (releasedAt !== undefined) return 0;
+        releasedAt = performance.now();
         this.free.push(...uuids);
         this.grant();
-        return (uuids.length * (performance.now() - acquiredAt)) / 1000;
+        return heldSeconds();
       },
     };
   }

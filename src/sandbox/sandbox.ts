@@ -83,15 +83,47 @@ export interface SandboxCreateParams {
   readonly shellUser?: string;
   /** Working directory the shell starts in. @default '/home/agent/workspace' */
   readonly workdir?: string;
-  /** Remove the container by itself when this process dies (see docker-sandbox.ts). @default true */
-  readonly lifeline?: boolean;
 }
 
+export interface ImageBuildParams {
+  /** Image name without tag, e.g. "labgym/task-fashionmnist". */
+  readonly name: string;
+  /** Folder holding the Dockerfile and what it copies. */
+  readonly contextDir: string;
+  /** Passed as the BASE_IMAGE build argument. @default labgym/base:latest */
+  readonly baseImage?: string;
+}
+
+export interface ImageBuildResult {
+  /** name:content-hash; unchanged contents give the same tag and no rebuild. */
+  readonly tag: string;
+  readonly built: boolean;
+}
+
+/** What a harness without labgym's persistent shell and warm sandboxes does on this backend (benchmarks only). */
+export interface BareOperations {
+  /** A fresh one-shot exec of `true` beside the sandbox's shells. */
+  freshExec(): Promise<void>;
+  /** Create and start a bare sandbox of the same image with no shells; resolves to its removal. */
+  bareStart(): Promise<() => Promise<void>>;
+}
+
+/**
+ * Where sandboxes come from. One per kind of machine (Docker today); chosen by name from the registry
+ * (registry.ts), so the generator and the CLI never know which one runs.
+ */
 export interface SandboxBackend {
   readonly name: string;
   /** Check the backend is reachable; throws PrerequisiteError with the fix when not. */
   ping(): Promise<void>;
+  /** @throws SandboxUnavailableError when the backend cannot make one now (daemon gone); PrerequisiteError for a missing image. */
   create(params: SandboxCreateParams): Promise<Sandbox>;
   /** Remove sandboxes whose owner process is gone (or all of them); returns the removed ids. */
   cleanup(options?: { all?: boolean }): Promise<string[]>;
+  /** The image's content id, or undefined when the backend does not have it. */
+  imageId(image: string): Promise<string | undefined>;
+  /** Build an image from a folder unless one with the same content hash exists. */
+  buildImage(params: ImageBuildParams): Promise<ImageBuildResult>;
+  /** Side-by-side baselines for `labgym bench step`; backends without them leave it out. */
+  bareOperations?(sandbox: Sandbox): BareOperations;
 }

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { sourceName, type DatasetSource } from '../config/index.js';
 import { ConfigError, PrerequisiteError } from '../errors.js';
 import { sha256File, sha256Tree } from '../hash.js';
-import { BASE_IMAGE, createSandbox, dockerClient, requireImage } from '../sandbox/index.js';
+import { BASE_IMAGE, sandboxBackend } from '../sandbox/index.js';
 import type { LoadedDataset } from './catalog.js';
 
 const run = promisify(execFile);
@@ -212,9 +212,9 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
     userDataDir: options.userDataDir ?? defaultUserDataDir(),
     builderImage: options.builderImage ?? BASE_IMAGE,
   };
-  const docker = dockerClient();
-  await requireImage(paths.builderImage, docker);
-  const builderId = (await docker.getImage(paths.builderImage).inspect()).Id;
+  const backend = await sandboxBackend();
+  const builderId = await backend.imageId(paths.builderImage);
+  if (!builderId) throw new PrerequisiteError(`image ${paths.builderImage} not found: build it with \`labgym images build\` (or scripts/setup.sh)`);
   const hash = await cacheKey(dataset, builderId, paths);
   const dir = join(paths.cacheDir, `${dataset.config.id}-${hash}`);
   if (existsSync(join(dir, '.complete'))) return prepared(dataset, dir, hash, false);
@@ -231,7 +231,7 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
       const target = `/build/sources/${sourceName(dataset.config.sources[index]!)}`;
       mounts[resolve(path)] = (await stat(path)).isDirectory() ? target : `${target}/${basename(path)}`;
     }
-    const sandbox = await createSandbox({ image: paths.builderImage, limits: { cpus: 2, memory: '8g' }, shellUser: 'root', readOnlyMounts: mounts });
+    const sandbox = await backend.create({ image: paths.builderImage, limits: { cpus: 2, memory: '8g' }, shellUser: 'root', readOnlyMounts: mounts });
     try {
       await sandbox.copyIn(dataset.script, '/build', { owner: 'root' });
       const command = `mkdir -p /build/out && cd /build && LABGYM_SEED=${dataset.config.prepare.seed} python3 ${basename(dataset.script)}`;

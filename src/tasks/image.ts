@@ -7,7 +7,7 @@
 import { link, copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readAsset } from '../assets.js';
-import { buildTaskImage } from '../sandbox/index.js';
+import { sandboxBackend } from '../sandbox/index.js';
 import { defaultCacheDir, type PreparedDataset } from './datasets.js';
 
 export const DATA_ROOT = '/opt/labgym/data';
@@ -36,7 +36,7 @@ export async function buildImageForTask(params: {
     for (const dataset of params.datasets) await linkTree(dataset.publicDir, join(context, 'data', dataset.id));
     if (params.datasets.length) lines.push(`COPY data/ ${DATA_ROOT}/`);
     await writeFile(join(context, 'Dockerfile'), `${lines.join('\n')}\n`);
-    return await buildTaskImage({ name: `labgym/task-${params.taskId.toLowerCase()}`, contextDir: context, baseImage: params.baseImage });
+    return await (await sandboxBackend()).buildImage({ name: `labgym/task-${params.taskId.toLowerCase()}`, contextDir: context, baseImage: params.baseImage });
   } finally {
     await rm(context, { recursive: true, force: true });
   }

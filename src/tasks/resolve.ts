@@ -10,7 +10,8 @@ import { primaryMetric, type TaskConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { hashTree } from '../hash.js';
 import type { EnvTask, WorkspaceItem } from '../env/task.js';
-import { SandboxEvaluator } from '../eval/index.js';
+import { SandboxEvaluator, type Evaluator } from '../eval/index.js';
+import type { Sandbox, SandboxCreateParams } from '../sandbox/index.js';
 import { DEFAULT_DIRS, loadDataset, loadTask, type CatalogDirs, type LoadedDataset } from './catalog.js';
 import { missingUserData, prepareDataset, type DatasetPaths, type PreparedDataset } from './datasets.js';
 import { DATA_ROOT, buildImageForTask } from './image.js';
@@ -24,6 +25,14 @@ export interface ResolveOptions extends DatasetPaths {
   readonly mlgymCompatible?: boolean;
   readonly dirs?: CatalogDirs;
   readonly log?: (line: string) => void;
+}
+
+/** An evaluator that scores in sandboxes of its own, which a caller may hand it ready-made (the generator's evaluation pool). */
+export interface PooledEvaluator extends Evaluator {
+  /** What each of its evaluation sandboxes is created with. */
+  sandboxParams(): SandboxCreateParams;
+  /** The same evaluator, taking its sandboxes from `create`. */
+  withCreateSandbox(create: (params: SandboxCreateParams) => Promise<Sandbox>): PooledEvaluator;
 }
 
 export interface ResolvedTask {
@@ -40,7 +49,7 @@ export interface ResolvedTask {
   readonly datasets: readonly PreparedDataset[];
   /** The primary metric's baseline at this scale, if measured. */
   readonly baseline?: number;
-  readonly evaluator: SandboxEvaluator;
+  readonly evaluator: PooledEvaluator;
   readonly envTask: EnvTask;
 }
 

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { loadGenerationSpec, parseGenerationSpec } from '../../src/config/generation-spec.js';
 import { generate } from '../../src/generate/index.js';
-import { dockerClient, LABELS } from '../../src/sandbox/index.js';
+import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
 import { readJournal, readRunEpisodes } from '../../src/store/index.js';
 
 test('the demo spec runs 24 episodes over 4 tasks at concurrency 8 into one run directory', { timeout: 1_200_000 }, async () => {

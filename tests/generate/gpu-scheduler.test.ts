@@ -14,7 +14,8 @@ import { test } from 'node:test';
 import { parseGenerationSpec } from '../../src/config/generation-spec.js';
 import { SandboxUnavailableError } from '../../src/errors.js';
 import { generate, GenerationSpecError, startGeneration } from '../../src/generate/index.js';
-import { containerOptions, createSandbox, type Sandbox, type SandboxCreateParams } from '../../src/sandbox/index.js';
+import { containerOptions } from '../../src/sandbox/docker/index.js';
+import { createSandbox, type Sandbox, type SandboxCreateParams } from '../../src/sandbox/index.js';
 import { readJournal, readRunEpisodes } from '../../src/store/index.js';
 import { DEFAULT_DIRS } from '../../src/tasks/index.js';
 

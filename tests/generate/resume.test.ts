@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
-import { dockerClient, LABELS } from '../../src/sandbox/index.js';
+import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
 import { readJournal, readRunEpisodes } from '../../src/store/index.js';
 
 function generate(args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { parseGenerationSpec } from '../../src/config/generation-spec.js';
 import { generate } from '../../src/generate/index.js';
-import { dockerClient, pingDocker } from '../../src/sandbox/index.js';
+import { dockerClient, pingDocker } from '../../src/sandbox/docker/index.js';
 import { readJournal, readRunEpisodes, type JournalEntry } from '../../src/store/index.js';
 
 const spec = (out: string, extra: Record<string, unknown> = {}) =>

@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { LabgymEnv, type EnvTask } from '../../src/env/index.js';
 import { WarmPool } from '../../src/generate/index.js';
-import { createSandbox, dockerClient, LABELS } from '../../src/sandbox/index.js';
+import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
 const mine = async () => (await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } })).map((container) => container.Id);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Docker from 'dockerode';
-import { InvalidArgumentError, PrerequisiteError } from '../../src/errors.js';
-import { DockerBackend, createSandbox } from '../../src/sandbox/index.js';
+import { InvalidArgumentError, PrerequisiteError, SandboxUnavailableError } from '../../src/errors.js';
+import { DockerBackend } from '../../src/sandbox/docker/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { sandboxConformance } from '../conformance/sandbox-conformance.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
@@ -60,11 +61,16 @@ describe('docker sandbox bad input', () => {
     });
   });
 
-  test('no daemon is one clear prerequisite error', async () => {
-    const backend = new DockerBackend(new Docker({ socketPath: '/tmp/labgym-no-daemon.sock' }));
-    await assert.rejects(backend.create({ image: TEST_IMAGE }), (error: unknown) => {
+  test('no daemon: ping is one clear prerequisite error, create a SandboxUnavailableError (worth a retry)', async () => {
+    const backend = new DockerBackend({ docker: new Docker({ socketPath: '/tmp/labgym-no-daemon.sock' }) });
+    await assert.rejects(backend.ping(), (error: unknown) => {
       assert.ok(error instanceof PrerequisiteError);
       assert.match(error.message, /^no Docker daemon answers at \/tmp\/labgym-no-daemon.sock: run scripts\/ensure-docker.sh/);
+      return true;
+    });
+    await assert.rejects(backend.create({ image: TEST_IMAGE }), (error: unknown) => {
+      assert.ok(error instanceof SandboxUnavailableError, `got ${String(error)}`);
+      assert.match(error.message, /the Docker daemon does not answer/);
       return true;
     });
   });

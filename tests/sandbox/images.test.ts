@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Docker from 'dockerode';
 import { PrerequisiteError } from '../../src/errors.js';
-import { buildTaskImage, createSandbox } from '../../src/sandbox/index.js';
+import { buildTaskImage } from '../../src/sandbox/docker/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
 test('a task image builds FROM the base with no network, is reused while unchanged, and rebuilt when changed', async () => {

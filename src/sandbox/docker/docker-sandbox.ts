@@ -13,7 +13,10 @@ import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
 import { AGENT, ROOT, packFiles, packHostPath, unpackToDir, unpackToMap, type Owner } from '../archive.js';
 import { resolveLimits } from '../limits.js';
 import type {
+  BareOperations,
   CopyOwnership,
+  ImageBuildParams,
+  ImageBuildResult,
   ExecParams,
   ExecResult,
   FileEntry,
@@ -24,14 +27,12 @@ import type {
 } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
 import { dockerClient, pingDocker, requireImage, statusCode } from './client.js';
+import { bareDockerOperations } from './bare-operations.js';
 import { STDERR, demuxDockerStream } from './demux.js';
+import { buildTaskImage } from './images.js';
+import { LABELS } from './labels.js';
 
-export const LABELS = {
-  sandbox: 'labgym.sandbox',
-  ownerPid: 'labgym.owner-pid',
-  ownerHost: 'labgym.owner-host',
-  createdAt: 'labgym.created-at',
-} as const;
+export { LABELS } from './labels.js';
 
 /** What the control shell keeps: enough to run the harness when the agent has spent every capability. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID'];
@@ -49,9 +50,8 @@ function gone(id: string, error: unknown): SandboxUnavailableError {
  * The container a sandbox runs in, as Docker's create options: no network, limits, dropped capabilities, owner
  * labels and the GPUs by device id (exported so tests can inspect exactly what Docker receives).
  */
-export function containerOptions(params: SandboxCreateParams): Docker.ContainerCreateOptions {
+export function containerOptions(params: SandboxCreateParams, lifeline = true): Docker.ContainerCreateOptions {
   const limits = resolveLimits(params.limits);
-  const lifeline = params.lifeline ?? true;
   const env = Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`);
   const binds = Object.entries(params.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`);
   return {
@@ -151,13 +151,12 @@ export class DockerSandbox implements Sandbox {
     return this.container.id;
   }
 
-  static async create(docker: Docker, params: SandboxCreateParams): Promise<DockerSandbox> {
+  static async create(docker: Docker, params: SandboxCreateParams, lifeline = true): Promise<DockerSandbox> {
     await pingDocker(docker);
     await requireImage(params.image, docker);
     const shellUser = params.shellUser ?? 'agent';
     const workdir = params.workdir ?? '/home/agent/workspace';
-    const container = await docker.createContainer(containerOptions(params));
-    const lifeline = params.lifeline ?? true;
+    const container = await docker.createContainer(containerOptions(params, lifeline));
     let line: Duplex | undefined;
     try {
       if (lifeline) {
@@ -343,17 +342,65 @@ function ownerAlive(pid: number): boolean {
   }
 }
 
+export interface DockerBackendOptions {
+  /** @default the shared client (DOCKER_HOST like the docker CLI) */
+  readonly docker?: Docker;
+  /**
+   * Keep an attach open to each container so Docker removes it by itself when this process dies (AutoRemove +
+   * StdinOnce). Off only where a test needs a sandbox to outlive its owner. @default true
+   */
+  readonly lifeline?: boolean;
+}
+
+/** Errors of the connection to the daemon, by their system error code: the backend is gone, not the request wrong. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && CONNECTION_CODES.has(code);
+}
+
 export class DockerBackend implements SandboxBackend {
   readonly name = 'docker';
+  private readonly docker: Docker;
+  private readonly lifeline: boolean;
 
-  constructor(private readonly docker: Docker = dockerClient()) {}
+  constructor(options: DockerBackendOptions = {}) {
+    this.docker = options.docker ?? dockerClient();
+    this.lifeline = options.lifeline ?? true;
+  }
 
   ping(): Promise<void> {
     return pingDocker(this.docker);
   }
 
-  create(params: SandboxCreateParams): Promise<Sandbox> {
-    return DockerSandbox.create(this.docker, params);
+  /** An unreachable daemon (at create, or mid-way through it) is a SandboxUnavailableError: worth another try. */
+  async create(params: SandboxCreateParams): Promise<Sandbox> {
+    try {
+      return await DockerSandbox.create(this.docker, params, this.lifeline);
+    } catch (error) {
+      if (error instanceof SandboxUnavailableError) throw error;
+      const unreachable = isConnectionError(error) || isConnectionError((error as Error | undefined)?.cause);
+      if (unreachable) throw new SandboxUnavailableError(`no sandbox could be created: the Docker daemon does not answer (${(error as Error).message})`, { cause: error });
+      throw error;
+    }
+  }
+
+  async imageId(image: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(image).inspect()).Id;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  buildImage(params: ImageBuildParams): Promise<ImageBuildResult> {
+    return buildTaskImage(params, this.docker);
+  }
+
+  bareOperations(sandbox: Sandbox): BareOperations {
+    return bareDockerOperations(this.docker, sandbox);
   }
 
   /** Remove labgym containers whose owner process on this host is gone; `all` removes every one. */

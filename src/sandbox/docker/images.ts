@@ -7,29 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { PrerequisiteError } from '../errors.js';
-import { hashTree } from '../hash.js';
-import { ROOT, packHostPath } from './archive.js';
-import { dockerClient, imageExists, requireImage } from './docker/client.js';
-
-export const BASE_IMAGE = 'labgym/base:latest';
-
-export interface TaskImageParams {
-  /** Image name without tag, e.g. "labgym/task-fashionmnist". */
-  readonly name: string;
-  /** Folder holding the Dockerfile and what it copies. */
-  readonly contextDir: string;
-  /** Passed as the BASE_IMAGE build argument. @default labgym/base:latest */
-  readonly baseImage?: string;
-}
-
-export interface TaskImageResult {
-  readonly tag: string;
-  readonly built: boolean;
-}
+import { PrerequisiteError } from '../../errors.js';
+import { hashTree } from '../../hash.js';
+import { ROOT, packHostPath } from '../archive.js';
+import { BASE_IMAGE } from '../base-image.js';
+import type { ImageBuildParams, ImageBuildResult } from '../sandbox.js';
+import { dockerClient, imageExists, requireImage } from './client.js';
 
 /** Build the task image unless an image with the same content hash exists. */
-export async function buildTaskImage(params: TaskImageParams, docker: Docker = dockerClient()): Promise<TaskImageResult> {
+export async function buildTaskImage(params: ImageBuildParams, docker: Docker = dockerClient()): Promise<ImageBuildResult> {
   const baseImage = params.baseImage ?? BASE_IMAGE;
   await requireImage(baseImage, docker);
   const base = await docker.getImage(baseImage).inspect();
