@@ -5,6 +5,7 @@
  */
 
 import pLimit, { type LimitFunction } from 'p-limit';
+import { BusyHistogram } from './busy-histogram.js';
 import { ModelClient, type CompletionParams, type CompletionResult, type ModelClientOptions } from '../models/index.js';
 
 export class EndpointLimiter {
@@ -14,8 +15,8 @@ export class EndpointLimiter {
   private requests = 0;
   private firstAt: number | undefined;
   private lastAt = 0;
-  /** (time, in-flight count after it) at every change, for utilisation over part of the run. */
-  private readonly timeline: Array<readonly [number, number]> = [];
+  /** In-flight count over time (bounded), for utilisation over part of the run. */
+  private readonly timeline = new BusyHistogram();
 
   constructor(
     readonly baseUrl: string,
@@ -29,14 +30,14 @@ export class EndpointLimiter {
       const started = performance.now();
       this.firstAt ??= started;
       this.busy += 1;
-      this.timeline.push([started, this.busy]);
+      this.timeline.change(started, this.busy);
       try {
         return await call();
       } finally {
         this.busy -= 1;
         this.requests += 1;
         this.lastAt = performance.now();
-        this.timeline.push([this.lastAt, this.busy]);
+        this.timeline.change(this.lastAt, this.busy);
         this.busyMs += this.lastAt - started;
       }
     });
@@ -62,22 +63,8 @@ export class EndpointLimiter {
       busyMs: this.busyMs,
       windowMs,
       utilisation: windowMs > 0 ? this.busyMs / (this.slots * windowMs) : 0,
-      steadyUtilisation: windowMs > 0 ? this.busyBetween(from, from + windowMs / 2) / (this.slots * (windowMs / 2)) : 0,
+      steadyUtilisation: windowMs > 0 ? this.timeline.busyBetween(from, from + windowMs / 2) / (this.slots * (windowMs / 2)) : 0,
     };
-  }
-
-  /** Slot-ms busy between two times. */
-  private busyBetween(from: number, to: number): number {
-    let total = 0;
-    let level = 0;
-    let at = from;
-    for (const [time, count] of this.timeline) {
-      if (time > to) break;
-      if (time > from) total += level * (time - at);
-      at = Math.max(from, time);
-      level = count;
-    }
-    return total + level * Math.max(0, to - at);
   }
 }
 
