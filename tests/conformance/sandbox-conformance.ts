@@ -12,12 +12,38 @@ import type { Sandbox, SandboxCreateParams } from '../../src/sandbox/index.js';
 
 export type MakeSandbox = (params?: Partial<SandboxCreateParams>) => Promise<Sandbox>;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PIDS_LIMIT = 128;
+
+/** Poll `condition` until it holds; fail with `what` at the deadline. Returns the value that held. */
+async function waitFor<T>(what: string, condition: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Processes in the sandbox's pids cgroup (v2 or v1 layout), read outside the agent shell; undefined if no process can start. */
+async function pidCount(sandbox: Sandbox): Promise<number | undefined> {
+  const read = await sandbox.run(['cat', '/sys/fs/cgroup/pids.current', '/sys/fs/cgroup/pids/pids.current']).catch(() => undefined);
+  const count = /^\d+$/m.exec(read?.stdout ?? '')?.[0];
+  return count === undefined ? undefined : Number(count);
+}
+
+/** How long the process whose command line is exactly `commandLine` has run, from /proc; undefined if none runs. */
+async function processAgeMs(sandbox: Sandbox, commandLine: string): Promise<number | undefined> {
+  const script =
+    'pid=$(pgrep -xf "$1") || exit 1; read -r up _ </proc/uptime; awk -v up="$up" -v hz="$(getconf CLK_TCK)" \'{ print int((up - $22 / hz) * 1000) }\' "/proc/$pid/stat"';
+  const read = await sandbox.run(['bash', '-c', script, 'age', commandLine]);
+  return read.exitCode === 0 ? Number(read.stdout) : undefined;
+}
 
 export function sandboxConformance(make: MakeSandbox): void {
   let sandbox: Sandbox;
   before(async () => {
-    sandbox = await make({ limits: { memory: '512m', pids: 128, cpus: 1 } });
+    sandbox = await make({ limits: { memory: '512m', pids: PIDS_LIMIT, cpus: 1 } });
   });
   after(() => sandbox?.close());
 
@@ -63,7 +89,9 @@ export function sandboxConformance(make: MakeSandbox): void {
 
   test('a timed-out command is killed with everything it started, and the shell keeps its state', async () => {
     await sandbox.exec('export KEEP=me; cd /tmp; sleep 777 &');
-    await sleep(200);
+    // A timeout kills what started after its command did (to the clock tick), so the earlier job must be running
+    // and visibly older than the next command before that command starts.
+    await waitFor('the background sleep 777 to run for 100 ms', async () => ((await processAgeMs(sandbox, 'sleep 777')) ?? 0) >= 100);
     const result = await sandbox.exec('setsid sleep 999 & (sleep 998 &); echo started; sleep 1000', { timeoutMs: 2000 });
     assert.equal(result.timedOut, 'total');
     assert.equal(result.exitCode, 137);
@@ -179,9 +207,19 @@ export function sandboxConformance(make: MakeSandbox): void {
   test('other sandboxes keep working while one is flooded', async () => {
     const neighbour = await make({ limits: { memory: '256m', pids: 64 } });
     try {
-      const flood = sandbox.exec('bomb() { bomb | bomb & }; bomb; sleep 100', { timeoutMs: 4000 });
-      await sleep(500);
-      for (let i = 0; i < 20; i++) assert.equal((await neighbour.exec(`echo ${i}`)).output, `${i}\n`);
+      const idle = await pidCount(sandbox);
+      assert.ok(idle !== undefined && idle < PIDS_LIMIT / 2, `the process count can be read before the flood (${idle})`);
+      let flooding = true;
+      const flood = sandbox.exec('bomb() { bomb | bomb & }; bomb; sleep 100', { timeoutMs: 8000 }).finally(() => (flooding = false));
+      // Flooded: the process table is (nearly) full, or so full that not even `cat` can start.
+      await waitFor('the fork bomb to fill the process limit', async () => {
+        const count = (await pidCount(sandbox)) ?? PIDS_LIMIT;
+        assert.ok(flooding, 'the flood ended before it filled the process limit');
+        return count >= PIDS_LIMIT * 0.75;
+      });
+      assert.equal((await neighbour.exec('echo 0')).output, '0\n');
+      assert.ok(flooding, 'the neighbour answered while the flood was still running');
+      for (let i = 1; i < 20; i++) assert.equal((await neighbour.exec(`echo ${i}`)).output, `${i}\n`);
       assert.equal((await flood).timedOut, 'total');
     } finally {
       await neighbour.close();

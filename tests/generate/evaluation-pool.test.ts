@@ -9,10 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import { EvaluationPool } from '../../src/generate/index.js';
-import { dockerClient, LABELS, type Sandbox, type SandboxCreateParams } from '../../src/sandbox/index.js';
+import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
+import type { Sandbox, SandboxCreateParams } from '../../src/sandbox/index.js';
 import { resolveTask } from '../../src/tasks/index.js';
 
-const mine = async () => (await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } })).map((container) => container.Id);
+const mine = async () =>
+  (await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } })).map((container) => container.Id);
 
 test('evaluations in spares score as in their own sandboxes; each sandbox serves one evaluation; close removes the spares', { timeout: 600_000 }, async () => {
   const task = await resolveTask('battleOfSexes', { scale: 'reduced' });
@@ -40,9 +42,10 @@ test('evaluations in spares score as in their own sandboxes; each sandbox serves
       assert.equal(spared.score, honest.score, `round ${round}: the same score in a spare`);
       assert.deepEqual(spared.metrics, honest.metrics);
     }
-    assert.equal(pool.counts.total, 3);
+    // Each validate scores the validation split and, unseen by the agent, the test split: two sandboxes each.
+    assert.equal(pool.counts.total, 6);
     assert.ok(pool.counts.startedAhead >= 2, `at least the two prepared spares were used (${pool.counts.startedAhead})`);
-    assert.equal(new Set(handedOut.map((sandbox) => sandbox.id)).size, 3, 'every evaluation got its own sandbox');
+    assert.equal(new Set(handedOut.map((sandbox) => sandbox.id)).size, 6, 'every split of every evaluation got its own sandbox');
     for (const sandbox of handedOut) {
       await assert.rejects(dockerClient().getContainer(sandbox.id).inspect(), /no such container/i, 'a used evaluation sandbox is removed');
     }
@@ -53,23 +56,31 @@ test('evaluations in spares score as in their own sandboxes; each sandbox serves
     await pool.close();
   }
   assert.equal(pool.spareCount, 0);
-  assert.deepEqual((await mine()).filter((id) => !before.includes(id)), [], 'close removes every spare');
+  assert.deepEqual(
+    (await mine()).filter((id) => !before.includes(id)),
+    [],
+    'close removes every spare',
+  );
 });
 
 test('sandboxes with GPUs are never started ahead (their devices belong to one lease; no GPU here, so creation is recorded, not run)', async () => {
   const asked: SandboxCreateParams[] = [];
+  let closed = 0;
   const pool = new EvaluationPool({
     perKey: 2,
     create: async (params) => {
       asked.push(params);
-      return { id: `fake-${asked.length}`, close: async () => undefined } as unknown as Sandbox;
+      return { id: `fake-${asked.length}`, close: async () => void (closed += 1) } as unknown as Sandbox;
     },
   });
   const params = { image: 'labgym/base:test', gpus: ['GPU-0'] };
   pool.prepare(params);
   await pool.create(params);
-  await sleep(50);
+  // flush() waits for every background start of spares to finish, then removes the spares: had any been started,
+  // it would be in `asked` by now and closed here.
+  await pool.flush();
   assert.equal(asked.length, 1, 'only the sandbox asked for was created');
+  assert.equal(closed, 0, 'no spare existed to remove');
   assert.equal(pool.spareCount, 0);
   await pool.close();
 });

@@ -5,10 +5,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as settled, setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { GpuLeases, parseNvidiaSmiCsv } from '../../src/generate/gpus.js';
-import { containerOptions, dockerClient } from '../../src/sandbox/index.js';
+import { containerOptions, dockerClient } from '../../src/sandbox/docker/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
 const FAKE_NVIDIA_SMI = `index, uuid, name, memory.total [MiB]
@@ -61,8 +61,11 @@ test('requests queue in order while devices are busy; zero GPUs never waits; too
   const small = leases.acquire(1).then((lease) => (order.push('small'), lease));
   const none = await leases.acquire(0);
   assert.deepEqual(none.uuids, []);
-  await sleep(5);
+  // Grants happen synchronously in acquire/release; one turn of the event loop runs every callback of a lease
+  // already granted, so an empty `order` then means none was, and the free device is still free.
+  await settled();
   assert.deepEqual(order, [], 'the 2-GPU request waits, and the 1-GPU request does not overtake it');
+  assert.equal(leases.available, 1, 'the one free device is not handed to the 1-GPU request');
   first.release();
   (await big).release();
   (await small).release();
@@ -75,12 +78,10 @@ test("the created container's DeviceRequests hold exactly the leased UUIDs (insp
   await leases.acquire(1);
   const lease = await leases.acquire(2);
   const docker = dockerClient();
-  const container = await docker.createContainer(containerOptions({ image: TEST_IMAGE, gpus: lease.uuids, lifeline: false }));
+  const container = await docker.createContainer(containerOptions({ image: TEST_IMAGE, gpus: lease.uuids }, false));
   try {
     const { HostConfig } = await container.inspect();
-    assert.deepEqual(HostConfig.DeviceRequests, [
-      { Driver: 'nvidia', Count: 0, DeviceIDs: [...lease.uuids], Capabilities: [['gpu']], Options: null },
-    ]);
+    assert.deepEqual(HostConfig.DeviceRequests, [{ Driver: 'nvidia', Count: 0, DeviceIDs: [...lease.uuids], Capabilities: [['gpu']], Options: null }]);
     assert.deepEqual(lease.uuids, ['GPU-22222222-aaaa-bbbb-cccc-000000000000', 'GPU-33333333-aaaa-bbbb-cccc-000000000000']);
   } finally {
     await container.remove({ force: true });
