@@ -1,12 +1,12 @@
 /**
  * `labgym export <runs...> --format F --out DIR [--where ...]`: filtered episodes as a trainer-ready dataset in
- * the Hugging Face layout (Parquet by default; JSONL or Arrow IPC on request) with a dataset card.
+ * the Hugging Face layout (Parquet by default; JSONL or Arrow IPC on request) with a dataset card (export/export.ts).
  */
 
 import type { Command } from 'commander';
 import { aciToolDefinitions } from '../agent/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { exportDataset, FORMAT_NAMES, parseWhere, WHERE_HELP, type FormatName, type WriterKind } from '../export/index.js';
+import { exportDataset, FORMAT_NAMES, WHERE_HELP, type FormatName, type WriterKind } from '../export/index.js';
 import { describeProblems } from '../store/index.js';
 import { printJson } from './output.js';
 
@@ -71,7 +71,6 @@ export function registerExportCommand(program: Command): void {
     .action(async (inputs: string[], options: ExportOptions) => {
       const format = choice<FormatName>('format', FORMAT_NAMES, options.format);
       const writer = choice<WriterKind>('writer', ['parquet', 'jsonl', 'arrow'], options.writer);
-      const filters = options.where.map(parseWhere);
       const pairBy = choice('pair-by', ['task-seed', 'task'] as const, options.pairBy);
       const progress = process.stderr.isTTY && !options.json ? (episodes: number, rows: number) => process.stderr.write(`\r${episodes} episodes, ${rows} rows`) : undefined;
       const result = await exportDataset({
@@ -79,7 +78,7 @@ export function registerExportCommand(program: Command): void {
         out: options.out,
         format,
         writer,
-        filters,
+        filters: options.where,
         split: options.split,
         name: options.name,
         overwrite: options.overwrite,

@@ -1,15 +1,12 @@
 /**
- * `labgym score <runs...>`: MLGym's tables (Best Attempt@k and Best Submission@k per task and model, AUP,
- * mean rank, Borda) from run stores, and an SVG of the performance profiles. Models and tasks can be
- * included or excluded by name.
+ * `labgym score <runs...>`: MLGym's tables (Best Attempt@k and Best Submission@k per task and model, AUP, mean rank,
+ * Borda) and the performance-profile SVG, through metrics/score-runs.ts; flags, one call, printing.
  */
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
-import { episodeScoresOf, profileSvg, scoreEpisodes, type EpisodeScores, type ScoreReport, type ScoreTable } from '../metrics/index.js';
-import { describeProblems, newRunReadReport, streamEpisodes, type RunReadReport } from '../store/index.js';
+import { score, type ScoreReport, type ScoreTable } from '../metrics/index.js';
+import { describeProblems } from '../store/index.js';
 import { printJson } from './output.js';
 
 interface ScoreOptions {
@@ -19,8 +16,9 @@ interface ScoreOptions {
   excludeTasks?: string[];
   excludeModels?: string[];
   tauMax?: number;
-  plot: string;
+  plot?: string;
   strict?: boolean;
+  mlgymCompatible?: boolean;
 }
 
 export const nameList = (text: string, previous: string[] = []) => [...previous, ...text.split(',').map((name) => name.trim()).filter(Boolean)];
@@ -29,27 +27,6 @@ function tauMaxOption(text: string): number {
   const value = Number(text);
   if (!(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError(`--tau-max: expected a positive number, got ${JSON.stringify(text)}`);
   return value;
-}
-
-export interface ScoreRunsParams {
-  readonly inputs: readonly string[];
-  readonly tasks?: readonly string[];
-  readonly models?: readonly string[];
-  readonly excludeTasks?: readonly string[];
-  readonly excludeModels?: readonly string[];
-  readonly tauMax?: number;
-  readonly strict?: boolean;
-}
-
-/** Stream the runs, keep each episode's few scores, and score them. */
-export async function scoreRuns(params: ScoreRunsParams): Promise<{ report: ScoreReport; read: RunReadReport }> {
-  const read = newRunReadReport();
-  const episodes: EpisodeScores[] = [];
-  const included = (name: string, include?: readonly string[], exclude?: readonly string[]) => (!include?.length || include.includes(name)) && !exclude?.includes(name);
-  for await (const record of streamEpisodes(params.inputs, read, { strict: params.strict })) {
-    if (included(record.task.id, params.tasks, params.excludeTasks) && included(record.model.name, params.models, params.excludeModels)) episodes.push(episodeScoresOf(record));
-  }
-  return { report: scoreEpisodes(episodes, { tauMax: params.tauMax }), read };
 }
 
 const cell = (value: number | undefined, digits = 4) => (value === undefined || !Number.isFinite(value) ? '—' : Number(value.toFixed(digits)).toString());
@@ -75,6 +52,13 @@ function printScoreTable(title: string, table: ScoreTable, models: string[]): vo
   );
 }
 
+function bestAttemptNote(report: ScoreReport): string {
+  const selected = report.validationSelectedEpisodes;
+  const episodes = Object.values(report.runs).flatMap((byModel) => Object.values(byModel)).reduce((sum, count) => sum + count, 0);
+  if (report.bestAttemptRule === 'mlgym') return "Best Attempt: MLGym's definition (the best score over every evaluation, splits mixed)";
+  return `Best Attempt: the test score of each run's best-validated attempt (${selected} of ${episodes} episodes; the others, without split scores, MLGym's best over every evaluation)`;
+}
+
 function jsonTable(table: ScoreTable) {
   return { tasks: table.tasks, aup: table.aup.aup, meanRank: table.rankings.meanRank, borda: table.rankings.borda };
 }
@@ -89,21 +73,23 @@ export function registerScoreCommand(program: Command): void {
     .option('--exclude-tasks <names>', 'leave these tasks out', nameList)
     .option('--exclude-models <names>', 'leave these models out', nameList)
     .option('--tau-max <n>', "fix τ_max (comparable across runs) instead of MLGym's data-dependent one", tauMaxOption)
-    .option('--plot <file>', 'where to write the performance-profile SVG', 'performance-profile.svg')
+    .option('--mlgym-compatible', "Best Attempt as MLGym defines it (the best of every evaluation, splits mixed) instead of the test score of the best-validated attempt")
+    .option('--plot <file>', 'where to write the performance-profile SVG (default: performance-profile.svg in the first run folder)')
     .option('--strict', 'fail on the first torn or invalid episode line')
     .option('--json', 'print the result as JSON')
     .action(async (inputs: string[], options: ScoreOptions) => {
-      const { report, read } = await scoreRuns({ inputs, ...options });
+      const { report, read, plot } = await score({
+        inputs,
+        tasks: options.tasks,
+        models: options.models,
+        excludeTasks: options.excludeTasks,
+        excludeModels: options.excludeModels,
+        tauMax: options.tauMax,
+        strict: options.strict,
+        plot: options.plot,
+        bestAttempt: options.mlgymCompatible ? 'mlgym' : 'validation-selected',
+      });
       for (const line of describeProblems(read)) process.stderr.write(`labgym: ${line}\n`);
-      if (report.tasks.length === 0) throw new InvalidArgumentError(`no task with a baseline score among ${read.records} episodes${report.tasksWithoutBaseline.length ? ` (without a baseline: ${report.tasksWithoutBaseline.join(', ')})` : ''}`);
-      const plot = resolve(options.plot);
-      await mkdir(dirname(plot), { recursive: true });
-      const svg = profileSvg([
-        { title: 'Best Attempt', result: report.bestAttempt.aup },
-        { title: 'Best Submission', result: report.bestSubmission.aup },
-      ]);
-      await writeFile(`${plot}.partial`, svg);
-      await rename(`${plot}.partial`, plot);
       if (options.json) {
         return printJson({
           models: report.models,
@@ -112,6 +98,8 @@ export function registerScoreCommand(program: Command): void {
           runs: report.runs,
           tauMax: report.tauMax,
           tauMaxFixed: report.tauMaxFixed,
+          bestAttemptRule: report.bestAttemptRule,
+          validationSelectedEpisodes: report.validationSelectedEpisodes,
           bestAttempt: jsonTable(report.bestAttempt),
           bestSubmission: jsonTable(report.bestSubmission),
           episodes: read.records,
@@ -121,6 +109,7 @@ export function registerScoreCommand(program: Command): void {
         });
       }
       console.log(`${read.records} episodes, ${report.models.length} models, ${report.tasks.length} tasks; τ_max ${report.tauMax}${report.tauMaxFixed ? ' (fixed)' : ' (from the data, as MLGym)'}`);
+      console.log(bestAttemptNote(report));
       if (report.tasksWithoutBaseline.length) console.log(`left out (no baseline score): ${report.tasksWithoutBaseline.join(', ')}`);
       printScoreTable('Best Attempt@k', report.bestAttempt, report.models);
       printScoreTable('Best Submission@k', report.bestSubmission, report.models);

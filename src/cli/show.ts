@@ -25,6 +25,8 @@ function describeStep(step: StepRecord): string {
   const facts = [`reward ${step.reward.toFixed(3)}`];
   if (step.modelCall) facts.push(`model ${Math.round(step.modelCall.latencyMs)} ms, ${step.modelCall.promptTokens}+${step.modelCall.completionTokens} tokens`);
   facts.push(`exec ${Math.round(step.executionMs)} ms`);
+  if (step.exitCode !== undefined) facts.push(`exit code ${step.exitCode}`);
+  if (step.timedOut) facts.push(`timed out (${step.timedOut})`);
   if (step.requeries.length) facts.push(`${step.requeries.length} re-quer${step.requeries.length === 1 ? 'y' : 'ies'}`);
   const lines = [`-- step ${step.index} (${facts.join(', ')})`];
   for (const requery of step.requeries) lines.push(`  format error: ${requery.formatError}`);
@@ -47,8 +49,8 @@ export function formatEpisode(record: EpisodeRecord): string {
     `task     ${record.task.id}${record.task.contentHash ? ` (content ${record.task.contentHash.slice(0, 12)})` : ''}${record.task.image ? `, image ${record.task.image}` : ''}`,
     `model    ${record.model.name}${record.model.baseUrl ? ` at ${record.model.baseUrl}` : ''}, sampling ${JSON.stringify(record.model.sampling)}`,
     `agent    ${record.agent.responseFormat} format, history ${record.agent.historyProcessor}${record.seed !== undefined ? `, seed ${record.seed}` : ''}`,
-    `exit     ${record.exitStatus || '(none: crashed)'}${record.error ? ` (${record.error})` : ''}`,
-    `scores   baseline ${scores.baseline ?? 'n/a'}; validations [${scores.validations.map((entry) => entry.score ?? 'failed').join(', ')}]; final ${scores.final?.score ?? 'none'}; best ${scores.best ?? 'none'}${scores.primaryMetric ? ` (${scores.primaryMetric}, ${scores.direction ?? '?'})` : ''}`,
+    `exit     ${record.exitStatus || '(none: crashed)'} [${record.exitReason}]${record.error ? ` (${record.error})` : ''}`,
+    `scores   baseline ${scores.baseline ?? 'n/a'}; validations [${scores.validations.map((entry) => entry.score ?? 'failed').join(', ')}]; final ${scores.final?.score ?? 'none'}; best ${scores.best ?? 'none'}${scores.bestRule ? ` (${scores.bestRule})` : ''}${scores.primaryMetric ? ` (${scores.primaryMetric}, ${scores.direction ?? '?'})` : ''}`,
     `usage    ${usage.calls} calls, ${usage.retries} retries, ${usage.promptTokens}+${usage.completionTokens} tokens${usage.usageEstimated ? ' (some estimated)' : ''}, $${usage.costUsd.toFixed(4)}`,
     `steps    ${record.steps.length}, return ${record.steps.reduce((sum, step) => sum + step.reward, 0).toFixed(3)}${record.timings ? `, ${(record.timings.totalMs / 1000).toFixed(1)} s` : ''}`,
   ];

@@ -31,6 +31,19 @@ function typeText(type: ColumnType): string {
   return `struct<${type.struct.map((field) => `${field.name}: ${typeText(field.type)}`).join(', ')}>`;
 }
 
+/** Which Best Attempt definition the episodes' scores follow (the card says it wherever scores are reported). */
+export function bestAttemptText(counts: { readonly 'validation-selected': number; readonly mlgym: number }): string {
+  return (
+    "Score columns hold the held-out score of each episode's final submission (Best Submission). " +
+    `Best Attempt, as \`labgym score\` computes it by default, is the test score of the attempt with the best validation score for ${counts['validation-selected']} episodes, ` +
+    `and MLGym's best score over every evaluation (splits mixed) for ${counts.mlgym} episodes without split scores (MLGym imports, version 1 records, MLGym-compatible runs).`
+  );
+}
+
+function reportsScores(params: CardParams): boolean {
+  return params.format === 'mlgym' || params.columns.some((field) => field.name.includes('score') || field.name === 'reward');
+}
+
 function table(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const escape = (value: unknown) => String(value).replaceAll('|', '\\|').replaceAll('\n', ' ');
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n');
@@ -94,6 +107,7 @@ export function renderCard(params: CardParams): string {
     '',
     table(['model', 'episodes', 'settings'], provenance.models.map((model) => [model.name, model.episodes, model.settings.map((setting) => JSON.stringify(setting)).join('; ')])),
     '',
+    ...(reportsScores(params) ? ['## Scores', '', bestAttemptText(provenance.bestAttempt), ''] : []),
     ...(params.shaping ? ['## Rewards', '', `Per-step rewards: validate deltas of the normalised improvement of the best score so far; final step: normalised held-out improvement; shaping ${JSON.stringify(params.shaping)}.`, ''] : []),
     '## Columns',
     '',

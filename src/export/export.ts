@@ -13,6 +13,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { RunReadOptions, RunReadReport } from '../store/index.js';
 import { renderCard } from './card.js';
 import type { EpisodeFilter } from './filters.js';
+import { toFilters } from './filter-run.js';
 import { datasetInfo, rowFormat, type FormatName, type FormatOptions } from './formats/index.js';
 import { MlgymRunWriter } from './mlgym-runs.js';
 import { selectEpisodes, type FilterCount } from './pipeline.js';
@@ -26,7 +27,8 @@ export interface ExportParams {
   readonly format: FormatName;
   /** @default 'parquet' */
   readonly writer?: WriterKind;
-  readonly filters?: readonly EpisodeFilter[];
+  /** Filters, or their --where text (`improvement>=0`, `top-k=1`, ...). */
+  readonly filters?: readonly (EpisodeFilter | string)[];
   readonly formatOptions?: FormatOptions;
   /** @default 'train' */
   readonly split?: string;
@@ -83,7 +85,7 @@ export async function exportDataset(params: ExportParams): Promise<ExportResult>
   const splitName = params.split ?? 'train';
   if (!/^[A-Za-z0-9_.]+$/.test(splitName)) throw new InvalidArgumentError(`--split: expected letters, digits, "_" or ".", got ${JSON.stringify(splitName)}`);
   const format = params.format === 'mlgym' ? undefined : rowFormat(params.format, params.formatOptions);
-  const selection = await selectEpisodes({ inputs: params.inputs, filters: params.filters ?? [], read: params.read, wantSummaries: format?.wantsSummaries });
+  const selection = await selectEpisodes({ inputs: params.inputs, filters: toFilters(params.filters), read: params.read, wantSummaries: format?.wantsSummaries });
   const temporary = await prepareOut(out, params.overwrite ?? false);
   try {
     const provenance = new Provenance();

@@ -7,6 +7,7 @@ export * from './pipeline.js';
 export * from './provenance.js';
 export * from './card.js';
 export * from './export.js';
+export * from './filter-run.js';
 export * from './mlgym-runs.js';
 export * from './formats/index.js';
 export { SplitWriter, estimateBytes, openFile, type SplitResult, type SplitWriterOptions } from './writers/sharded.js';

@@ -1,10 +1,11 @@
 /**
- * Rewards recomputed from a stored episode, so every export uses one definition whatever the record's source
- * (MLGym imports store 0): a validate step earns the rise of the best normalised improvement so far (its delta;
- * 0 when it does not beat the best), the final step earns the normalised improvement of the held-out score,
- * and optional shaping subtracts penalties for format errors (re-queries) and command timeouts.
+ * Rewards recomputed from a stored episode with the env's own rule (RewardTracker), whatever the record's source
+ * (MLGym imports store 0): a validate step earns the rise of the best normalised improvement so far, the final step
+ * the normalised improvement of the held-out score; optional shaping subtracts penalties for format errors
+ * (re-queries) and timed-out commands (the step's `timedOut`).
  */
 
+import { RewardTracker } from '../eval/reward.js';
 import { normalizedImprovement } from '../metrics/index.js';
 import type { EpisodeRecord, StepRecord } from '../store/index.js';
 
@@ -17,10 +18,9 @@ export interface RewardShaping {
   readonly gamma?: number;
 }
 
-const TIMED_OUT = /EXECUTION TIMED OUT/;
-
+/** The step's command was killed by its total or no-output timeout (version 1 records: derived on read). */
 export function stepTimedOut(step: StepRecord): boolean {
-  return TIMED_OUT.test(step.observation);
+  return Boolean(step.timedOut);
 }
 
 /** The baseline and direction the rewards are measured against; undefined when the record lacks them. */
@@ -44,19 +44,11 @@ function validationScores(record: EpisodeRecord): Map<number, number> {
 export function stepRewards(record: EpisodeRecord, shaping: RewardShaping = {}): number[] {
   const ref = reference(record);
   const validations = validationScores(record);
-  const finalScore = record.scores.final?.score;
-  let bestImprovement = 0; // the baseline itself
+  const improvementOf = (score: number | undefined) => (ref && score !== undefined ? normalizedImprovement(score, ref.baseline, ref.direction) : undefined);
+  const tracker = new RewardTracker();
   return record.steps.map((step, i) => {
-    let reward = 0;
-    const score = validations.get(step.index);
-    if (ref && score !== undefined) {
-      const improvement = normalizedImprovement(score, ref.baseline, ref.direction);
-      if (improvement > bestImprovement) {
-        reward = improvement - bestImprovement;
-        bestImprovement = improvement;
-      }
-    }
-    if (i === record.steps.length - 1 && ref && finalScore !== undefined) reward += normalizedImprovement(finalScore, ref.baseline, ref.direction);
+    let reward = tracker.validation(improvementOf(validations.get(step.index)));
+    if (i === record.steps.length - 1) reward += tracker.final(improvementOf(record.scores.final?.score));
     reward -= (shaping.formatErrorPenalty ?? 0) * step.requeries.length;
     if (stepTimedOut(step)) reward -= shaping.timeoutPenalty ?? 0;
     return reward;

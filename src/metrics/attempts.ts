@@ -1,12 +1,22 @@
 /**
- * Best Attempt@k and Best Submission@k (MLGym's get_ranks.py::process_task_results): over the k runs of a model
- * on a task, the best of each run's best score, and the best of each run's last successful score.
+ * Best Attempt@k and Best Submission@k over the k runs of a model on a task. MLGym's Best Attempt
+ * (get_ranks.py::process_task_results) is the best of every evaluation, splits mixed; labgym's default takes, per
+ * run, the test score of the attempt with the best validation score. Best Submission: the best last score.
  */
 
 import type { Direction } from './profiles.js';
 
 /** The successful evaluations of one run, in order (validate scores, then the final one if it succeeded). */
 export type RunScores = readonly number[];
+
+/** How Best Attempt picks a run's score: the validation-selected attempt's test score, or MLGym's best over all. */
+export type BestAttemptRule = 'validation-selected' | 'mlgym';
+
+/** One attempt (a validated or submitted artifact) scored on both splits. */
+export interface SplitScores {
+  readonly validationScore?: number;
+  readonly testScore?: number;
+}
 
 const better = (direction: Direction) => (a: number, b: number) => (direction === 'maximize' ? Math.max(a, b) : Math.min(a, b));
 
@@ -21,5 +31,23 @@ export function bestSubmission(runs: readonly RunScores[], direction: Direction)
   return lasts.length ? lasts.reduce(better(direction)) : undefined;
 }
 
-// The evaluation record's definition (a pure function; eval/evaluator.ts imports only types).
-export { normalizedImprovement } from '../eval/evaluator.js';
+/**
+ * The attempt with the best validation score (ties: the later one), in order; undefined when none has one. Its
+ * `testScore` is the run's Best Attempt score, undefined when that attempt's test evaluation failed (the test split
+ * never picks the winner). The same rule as src/eval/best-attempt.ts's selectBestAttempt.
+ */
+export function validationSelectedAttempt<T extends SplitScores>(attempts: readonly T[], direction: Direction): T | undefined {
+  let chosen: T | undefined;
+  for (const attempt of attempts) {
+    const validation = attempt.validationScore;
+    if (validation === undefined || !Number.isFinite(validation)) continue;
+    const atLeastAsGood = chosen === undefined || (direction === 'maximize' ? validation >= chosen.validationScore! : validation <= chosen.validationScore!);
+    if (atLeastAsGood) chosen = attempt;
+  }
+  return chosen;
+}
+
+/** Whether a run's attempts were scored on both splits (version 1 records and MLGym imports were not). */
+export function hasSplitScores(attempts: readonly SplitScores[]): boolean {
+  return attempts.some((attempt) => attempt.validationScore !== undefined && attempt.testScore !== undefined);
+}

@@ -1,10 +1,10 @@
 /**
- * From episodes to MLGym's score tables: per task and model, Best Attempt@k and Best Submission@k over the
- * model's runs (episodes), then AUP on each table (τ_max from both tables, as MLGym does, unless fixed), and the
- * mean rank and Borda count. Pure functions over small per-episode summaries; no I/O here.
+ * From episodes to MLGym's score tables: per task and model, Best Attempt@k (validation-selected by default, or
+ * MLGym's) and Best Submission@k over the model's runs (episodes), then AUP on each table (τ_max from both tables,
+ * as MLGym does, unless fixed), and the mean rank and Borda count. Pure functions over small per-episode summaries.
  */
 
-import { bestAttempt, bestSubmission, type RunScores } from './attempts.js';
+import { bestAttempt, bestSubmission, hasSplitScores, validationSelectedAttempt, type BestAttemptRule, type RunScores } from './attempts.js';
 import { computeAup, type AupResult, type Direction, type TaskScores } from './profiles.js';
 import { rankings, type Rankings } from './ranks.js';
 import type { EpisodeRecord } from '../store/index.js';
@@ -17,6 +17,13 @@ export interface EpisodeScores {
   readonly baseline?: number;
   /** Successful evaluations in order: validations, then the final one (MLGym's results.json "agent" list). */
   readonly scores: RunScores;
+  /**
+   * The attempts were scored on both splits (and the run was not MLGym-compatible): Best Attempt is then
+   * `validationSelected`; otherwise (version 1, MLGym imports) it uses `scores` as MLGym does.
+   */
+  readonly splitAware?: boolean;
+  /** The test score of the attempt with the best validation score; undefined when its test evaluation failed. */
+  readonly validationSelected?: number;
 }
 
 export interface ScoreTable {
@@ -36,11 +43,26 @@ export interface ScoreReport {
   readonly bestSubmission: ScoreTable;
   readonly tauMax: number;
   readonly tauMaxFixed: boolean;
+  /** The Best Attempt definition asked for (episodes without split scores use MLGym's whatever this says). */
+  readonly bestAttemptRule: BestAttemptRule;
+  /** Episodes whose Best Attempt score is validation-selected (the others use MLGym's definition). */
+  readonly validationSelectedEpisodes: number;
 }
 
 export interface ScoreOptions {
   /** Fix τ_max (comparable across runs); by default MLGym's data-dependent value. */
   readonly tauMax?: number;
+  /**
+   * 'validation-selected' (default): a run's Best Attempt is the test score of its attempt with the best validation
+   * score, where the record has split scores; 'mlgym': MLGym's best over every evaluation, for every episode.
+   */
+  readonly bestAttempt?: BestAttemptRule;
+}
+
+/** One run's Best Attempt score under `rule`. */
+function runBestAttempt(episode: EpisodeScores, rule: BestAttemptRule, direction: Direction): number | undefined {
+  if (rule === 'validation-selected' && episode.splitAware) return episode.validationSelected;
+  return bestAttempt([episode.scores], direction);
 }
 
 function table(tasks: TaskScores[], others: TaskScores[][], models: string[], tauMax: number | undefined): ScoreTable {
@@ -50,6 +72,8 @@ function table(tasks: TaskScores[], others: TaskScores[][], models: string[], ta
 }
 
 export function scoreEpisodes(episodes: readonly EpisodeScores[], options: ScoreOptions = {}): ScoreReport {
+  const rule = options.bestAttempt ?? 'validation-selected';
+  const validationSelectedEpisodes = rule === 'mlgym' ? 0 : episodes.filter((episode) => episode.splitAware).length;
   const models = [...new Set(episodes.map((episode) => episode.model))].sort();
   const allTasks = [...new Set(episodes.map((episode) => episode.task))].sort();
   const runs: Record<string, Record<string, number>> = {};
@@ -65,15 +89,27 @@ export function scoreEpisodes(episodes: readonly EpisodeScores[], options: Score
       tasksWithoutBaseline.push(task);
       continue;
     }
-    const byModel = (pick: (runs: RunScores[], direction: Direction) => number | undefined) =>
-      Object.fromEntries(models.map((model) => [model, pick(ofTask.filter((episode) => episode.model === model).map((episode) => episode.scores), direction)]));
-    attempt.push({ task, direction, baseline, scores: byModel(bestAttempt) });
-    submission.push({ task, direction, baseline, scores: byModel(bestSubmission) });
+    const byModel = (pick: (runs: EpisodeScores[]) => number | undefined) =>
+      Object.fromEntries(models.map((model) => [model, pick(ofTask.filter((episode) => episode.model === model))]));
+    const runBests = (runs: EpisodeScores[]) => runs.map((episode) => runBestAttempt(episode, rule, direction)).filter((score) => score !== undefined);
+    attempt.push({ task, direction, baseline, scores: byModel((runs) => bestAttempt([runBests(runs)], direction)) });
+    submission.push({ task, direction, baseline, scores: byModel((runs) => bestSubmission(runs.map((episode) => episode.scores), direction)) });
   }
   const tasks = attempt.map((task) => task.task);
   if (tasks.length === 0) {
     const empty = { tasks: [], aup: { tauMax: options.tauMax ?? 0, grid: [], methods: [...models, 'baseline'], profiles: {}, aup: {} }, rankings: { meanRank: {}, borda: {} } };
-    return { models, tasks, tasksWithoutBaseline, runs, bestAttempt: empty, bestSubmission: empty, tauMax: options.tauMax ?? 0, tauMaxFixed: options.tauMax !== undefined };
+    return {
+      models,
+      tasks,
+      tasksWithoutBaseline,
+      runs,
+      bestAttempt: empty,
+      bestSubmission: empty,
+      tauMax: options.tauMax ?? 0,
+      tauMaxFixed: options.tauMax !== undefined,
+      bestAttemptRule: rule,
+      validationSelectedEpisodes,
+    };
   }
   const bestAttemptTable = table(attempt, [attempt, submission], models, options.tauMax);
   const bestSubmissionTable = table(submission, [attempt, submission], models, options.tauMax);
@@ -86,17 +122,26 @@ export function scoreEpisodes(episodes: readonly EpisodeScores[], options: Score
     bestSubmission: bestSubmissionTable,
     tauMax: bestAttemptTable.aup.tauMax,
     tauMaxFixed: options.tauMax !== undefined,
+    bestAttemptRule: rule,
+    validationSelectedEpisodes,
   };
 }
 
-/** An episode record's part in scoring (its evaluations in order, as MLGym's results.json lists them). */
+/**
+ * An episode record's part in scoring: its evaluations in order (as MLGym's results.json lists them) and, unless
+ * the record was scored MLGym's way (`bestRule` 'mlgym'), the test score of its validation-selected attempt.
+ */
 export function episodeScoresOf(record: EpisodeRecord): EpisodeScores {
   const entries = [...record.scores.validations, ...(record.scores.final ? [record.scores.final] : [])];
+  const direction = record.scores.direction;
+  const splitAware = record.scores.bestRule !== 'mlgym' && hasSplitScores(entries);
+  const validationSelected = splitAware ? validationSelectedAttempt(entries, direction ?? 'maximize')?.testScore : undefined;
   return {
     task: record.task.id,
     model: record.model.name,
-    direction: record.scores.direction,
+    direction,
     baseline: record.scores.baseline,
     scores: entries.flatMap((entry) => (entry.score === undefined || !Number.isFinite(entry.score) ? [] : [entry.score])),
+    ...(splitAware ? { splitAware, ...(validationSelected === undefined ? {} : { validationSelected }) } : {}),
   };
 }

@@ -1,13 +1,13 @@
 /**
- * Episode records on disk: JSON Lines, one record per line, appended and fsynced so a crash loses at most the
- * line being written. The reader validates every line; a torn last line (a crash mid-write) is reported, not fatal.
+ * One episode JSONL file: the one episode reader (streaming; every stored version read as the current one; bad and
+ * torn lines become problems, not failures) and the episode appender (validated, fsynced, safe after a torn line).
  */
 
-import { open, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { validateConfig } from '../config/yaml.js';
 import { ConfigError } from '../errors.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { EpisodeRecordSchema, StoredEpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { appendLine, readLines } from './jsonl-file.js';
 
 export interface EpisodeFileProblem {
   /** 1-based line number. */
@@ -18,74 +18,67 @@ export interface EpisodeFileProblem {
   readonly torn: boolean;
 }
 
+const TORN_LINE = 'a complete last line (this one is torn: the writer stopped mid-record)';
+
 export interface EpisodeFileContents {
   readonly records: EpisodeRecord[];
   readonly problems: EpisodeFileProblem[];
 }
 
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+/** One non-blank line of an episode file: a record, or the problem that kept it from being one. */
+export type EpisodeLine = { readonly line: number; readonly record: EpisodeRecord } | { readonly line: number; readonly problem: EpisodeFileProblem };
+
+/** Append one record (validated as the current version first: nothing invalid is ever written) and fsync it. */
+export async function appendEpisode(file: string, record: EpisodeRecord): Promise<void> {
+  await appendLine(file, JSON.stringify(EpisodeRecordSchema.parse(record)));
+}
+
+/** Parse and validate one line (`where` is file:line); version 1 records come back as version 2. */
+export function parseEpisodeLine(text: string, where: string, torn: boolean): EpisodeRecord | ConfigError {
+  let data: unknown;
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    data = JSON.parse(text);
+  } catch (error) {
+    return torn
+      ? new ConfigError(where, '', TORN_LINE)
+      : new ConfigError(where, '', 'one JSON object per line', (error as Error).message.split('\n')[0]);
+  }
+  try {
+    return validateConfig(where, StoredEpisodeRecordSchema, data);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
   }
 }
 
-/** Append one record (validated first: nothing invalid is ever written) and fsync it. */
-export async function appendEpisode(file: string, record: EpisodeRecord): Promise<void> {
-  const line = `${JSON.stringify(EpisodeRecordSchema.parse(record))}\n`;
-  const existing = await stat(file).catch(() => undefined);
-  const handle = await open(file, 'a+');
-  try {
-    // After a crash mid-line, start on a fresh line so the torn one does not swallow this record.
-    let prefix = '';
-    if (existing && existing.size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, existing.size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    await handle.appendFile(prefix + line);
-    await handle.sync();
-  } finally {
-    await handle.close();
+/** A problem in one line of text: `file:line: field: expected ...` (no "(root)" for whole-line problems). */
+export function problemMessage(error: ConfigError): string {
+  const text = error.path ? error.message : `${error.file}: expected ${error.expected}${error.received === undefined ? '' : `, got ${error.received}`}`;
+  return text.split('\n')[0]!;
+}
+
+/** The episode reader: each non-blank line of a file as a record or a problem, streamed in file order. */
+export async function* readEpisodeLines(file: string): AsyncGenerator<EpisodeLine> {
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+  if (found instanceof Error || !found.isFile()) {
+    throw new ConfigError(file, '', 'a readable episode file (JSON Lines)', found instanceof Error ? (found.code ?? String(found)) : 'not a file');
   }
-  if (!existing) await fsyncPath(dirname(file));
+  for await (const { number, text, torn } of readLines(file)) {
+    const result = parseEpisodeLine(text, `${file}:${number}`, torn);
+    if (result instanceof ConfigError) {
+      yield { line: number, problem: { line: number, torn: result.expected === TORN_LINE, error: result } };
+    } else yield { line: number, record: result };
+  }
 }
 
 /** Read and validate every line. Bad lines become problems naming the line, the field and what was expected. */
 export async function readEpisodeFile(file: string): Promise<EpisodeFileContents> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, '', 'a readable episode file (JSON Lines)', (error as NodeJS.ErrnoException).code ?? String(error));
-  }
-  const lines = text.split('\n');
-  const endsClean = text.endsWith('\n') || text === '';
-  if (endsClean) lines.pop();
   const records: EpisodeRecord[] = [];
   const problems: EpisodeFileProblem[] = [];
-  lines.forEach((line, i) => {
-    const number = i + 1;
-    if (!line.trim()) return;
-    const isLast = i === lines.length - 1;
-    let data: unknown;
-    try {
-      data = JSON.parse(line);
-    } catch (error) {
-      const torn = isLast && !endsClean;
-      const expected = torn ? 'a complete last line (this one is torn: the writer stopped mid-record)' : 'one JSON object per line';
-      problems.push({ line: number, torn, error: new ConfigError(`${file}:${number}`, '', expected, torn ? undefined : (error as Error).message) });
-      return;
-    }
-    try {
-      records.push(validateConfig(`${file}:${number}`, EpisodeRecordSchema, data));
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push({ line: number, torn: false, error });
-    }
-  });
+  for await (const line of readEpisodeLines(file)) {
+    if ('record' in line) records.push(line.record);
+    else problems.push(line.problem);
+  }
   return { records, problems };
 }
 

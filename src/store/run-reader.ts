@@ -1,17 +1,17 @@
 /**
  * The streaming run reader: episode records from run stores (`runs/<id>/episodes/*.jsonl`), `labgym run` outputs
  * (`<dir>/episodes.jsonl`) or single JSONL files, one line at a time (memory stays flat whatever the store's size).
+ * Each file is read by episode-file.ts's reader (version 1 records come back as version 2).
  * Bad lines are counted and reported with file:line, or fatal with `strict`; records are deduped by episode id
  * (a retried or resumed episode can be stored twice: the first complete record wins; sandbox_error records are
  * never complete). No Docker here.
  */
 
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { validateConfig } from '../config/yaml.js';
 import { ConfigError, LabgymError } from '../errors.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
-import { INCOMPLETE_EXIT_STATUSES } from './run-store.js';
+import { problemMessage, readEpisodeLines } from './episode-file.js';
+import type { EpisodeRecord } from './episode-record.js';
 
 /** A torn or invalid episode line under `strict`; the message names file:line and the field. */
 export class EpisodeLineError extends LabgymError {
@@ -25,6 +25,14 @@ export class EpisodeLineError extends LabgymError {
   }
 }
 
+/** Exit statuses that mean the infrastructure failed, not the agent: such records are never stored as complete. */
+export const INCOMPLETE_EXIT_STATUSES: ReadonlySet<string> = new Set(['sandbox_error']);
+
+/** The sandbox broke, not the agent: another try follows, and this record never counts. */
+export function isIncomplete(record: EpisodeRecord): boolean {
+  return record.exitReason === 'sandbox_error' || INCOMPLETE_EXIT_STATUSES.has(record.exitStatus);
+}
+
 export interface RunReadProblem {
   readonly file: string;
   /** 1-based line number. */
@@ -33,6 +41,8 @@ export interface RunReadProblem {
   readonly torn: boolean;
   /** One line: file:line, the field and what was expected. */
   readonly message: string;
+  /** The same as a ConfigError (file is file:line). */
+  readonly error: ConfigError;
 }
 
 /** What a read saw; filled in while the records stream, complete once the iteration ends. */
@@ -83,52 +93,6 @@ export function episodeFiles(input: string): string[] {
   return files;
 }
 
-/** Lines of a file as buffers (newline stripped), and whether the last one ended with a newline. */
-async function* fileLines(file: string): AsyncGenerator<{ text: Buffer; last: boolean; terminated: boolean }> {
-  let rest: Buffer | undefined;
-  let pending: Buffer | undefined; // one line held back, so the last one can be flagged
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let data = rest ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
-      if (pending) yield { text: pending, last: false, terminated: true };
-      pending = data.subarray(start, end);
-      start = end + 1;
-    }
-    rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
-    data = Buffer.alloc(0);
-  }
-  if (rest) {
-    if (pending) yield { text: pending, last: false, terminated: true };
-    yield { text: rest, last: true, terminated: false };
-  } else if (pending) yield { text: pending, last: true, terminated: true };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!;
-}
-
-/** Validate one line; a problem when it is not a complete, valid record. */
-export function parseEpisodeLine(text: string, where: string, torn: boolean): EpisodeRecord | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return torn
-      ? `${where}: expected a complete last line (this one is torn: the writer stopped mid-record)`
-      : `${where}: expected one JSON object per line, got ${firstLine((error as Error).message)}`;
-  }
-  const parsed = EpisodeRecordSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  try {
-    validateConfig(where, EpisodeRecordSchema, data);
-  } catch (error) {
-    if (error instanceof ConfigError) return firstLine(error.message);
-    throw error;
-  }
-  return `${where}: expected an episode record`;
-}
-
 /**
  * Stream the episode records of the inputs in order (files in name order, lines in file order).
  * `report` is updated as the records flow and is complete when the iteration ends.
@@ -142,34 +106,30 @@ export async function* streamEpisodes(
   report.files.push(...files);
   const seen = new Set<string>();
   for (const file of files) {
-    let number = 0;
-    for await (const { text, last, terminated } of fileLines(file)) {
-      number++;
-      if (text.length === 0 || (text.length < 8 && !text.toString('utf8').trim())) continue;
+    for await (const line of readEpisodeLines(file)) {
       report.lines++;
-      const torn = last && !terminated;
-      const where = `${file}:${number}`;
-      const result = parseEpisodeLine(text.toString('utf8'), where, torn);
-      if (typeof result === 'string') {
-        if (options.strict) throw new EpisodeLineError(file, number, `${result} (--strict stops at the first bad line)`);
-        const problem = { file, line: number, torn, message: result };
+      if ('problem' in line) {
+        const message = problemMessage(line.problem.error);
+        if (options.strict) throw new EpisodeLineError(file, line.line, `${message} (--strict stops at the first bad line)`);
+        const problem = { file, line: line.line, torn: line.problem.torn, message, error: line.problem.error };
         report.problems.push(problem);
         options.onProblem?.(problem);
         continue;
       }
-      if (INCOMPLETE_EXIT_STATUSES.has(result.exitStatus)) {
+      const record = line.record;
+      if (isIncomplete(record)) {
         report.incomplete++;
         continue;
       }
       if (options.dedupe !== false) {
-        if (seen.has(result.episodeId)) {
+        if (seen.has(record.episodeId)) {
           report.duplicates++;
           continue;
         }
-        seen.add(result.episodeId);
+        seen.add(record.episodeId);
       }
       report.records++;
-      yield result;
+      yield record;
     }
   }
 }

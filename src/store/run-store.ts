@@ -9,11 +9,14 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { appendEpisode, readEpisodeFile, type EpisodeFileProblem } from './episode-file.js';
-import type { EpisodeRecord } from './episode-record.js';
+import type { EpisodeFileProblem } from './episode-file.js';
+import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { fsyncPath, JsonlAppender, readLines } from './jsonl-file.js';
+import { newRunReadReport, streamEpisodes } from './run-reader.js';
 
 /** One episode to run: a small serialisable value (what a queue of workers would carry). */
 export interface EpisodeJob {
@@ -25,9 +28,6 @@ export interface EpisodeJob {
   /** Hash of the resolved spec the job belongs to. */
   readonly specHash: string;
 }
-
-/** Exit statuses that mean the infrastructure failed, not the agent: such records are never stored as complete. */
-export const INCOMPLETE_EXIT_STATUSES: ReadonlySet<string> = new Set(['sandbox_error']);
 
 /** `numberGuess-s3-a0-1f2e…`: readable, safe as a folder name, and the same for the same (task, model, seed, attempt). */
 export function episodeIdOf(job: Pick<EpisodeJob, 'task' | 'model' | 'seed' | 'attempt'>): string {
@@ -88,27 +88,21 @@ export interface RunEpisodes {
   readonly duplicates: number;
 }
 
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export function newRunId(name: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `${name}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 export class RunStore {
-  private journalHandle: FileHandle | undefined;
-  private writes: Promise<void> = Promise.resolve();
   /** This process's shard: a new one per writer, so two writers never interleave lines. */
   readonly shard = `${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  private readonly journalAppender: JsonlAppender;
+  private readonly shardAppender: JsonlAppender;
 
-  private constructor(readonly dir: string) {}
+  private constructor(readonly dir: string) {
+    this.journalAppender = new JsonlAppender(this.journalFile);
+    this.shardAppender = new JsonlAppender(this.shardFile);
+  }
 
   get runId(): string {
     return this.dir.split('/').filter(Boolean).pop()!;
@@ -144,7 +138,7 @@ export class RunStore {
     const handle = await open(temporary, 'r');
     await handle.sync().finally(() => handle.close());
     await rename(temporary, store.specFile);
-    await fsyncDir(store.dir);
+    await fsyncPath(store.dir);
     return store;
   }
 
@@ -160,28 +154,12 @@ export class RunStore {
 
   /** Append one journal event and fsync it. Events are written in call order. */
   journal(event: JournalEvent): Promise<void> {
-    const line = `${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`;
-    const write = this.writes.then(async () => {
-      if (!this.journalHandle) {
-        const existing = await stat(this.journalFile).catch(() => undefined);
-        this.journalHandle = await open(this.journalFile, 'a+');
-        // After a crash mid-line, start on a fresh line so the torn one does not swallow this event.
-        if (existing && existing.size > 0) {
-          const last = Buffer.alloc(1);
-          await this.journalHandle.read(last, 0, 1, existing.size - 1);
-          if (last[0] !== 0x0a) await this.journalHandle.appendFile('\n');
-        }
-      }
-      await this.journalHandle.appendFile(line);
-      await this.journalHandle.datasync();
-    });
-    this.writes = write.catch(() => undefined);
-    return write;
+    return this.journalAppender.append(JSON.stringify({ at: new Date().toISOString(), ...event }));
   }
 
-  /** Store a complete episode record in this process's shard (validated and fsynced by appendEpisode). */
+  /** Store a complete episode record in this process's shard (validated first, then fsynced). */
   async appendEpisode(record: EpisodeRecord): Promise<void> {
-    await appendEpisode(this.shardFile, record);
+    await this.shardAppender.append(JSON.stringify(EpisodeRecordSchema.parse(record)));
   }
 
   /** Keep a file for one episode (e.g. the record of a failed try). */
@@ -201,39 +179,28 @@ export class RunStore {
   }
 
   async close(): Promise<void> {
-    await this.writes;
-    await this.journalHandle?.close();
-    this.journalHandle = undefined;
+    await Promise.all([this.journalAppender.close(), this.shardAppender.close()]);
   }
 }
 
 /** Read runs/<run-id>/episodes/*.jsonl: the first complete record per episode id, in shard-name order. */
 export async function readRunEpisodes(runDir: string): Promise<RunEpisodes> {
-  const dir = join(runDir, 'episodes');
-  const shards = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.jsonl')).sort();
-  const byId = new Map<string, EpisodeRecord>();
-  const problems: EpisodeFileProblem[] = [];
-  let duplicates = 0;
-  for (const shard of shards) {
-    const contents = await readEpisodeFile(join(dir, shard));
-    problems.push(...contents.problems);
-    for (const record of contents.records) {
-      if (INCOMPLETE_EXIT_STATUSES.has(record.exitStatus)) continue;
-      if (byId.has(record.episodeId)) duplicates += 1;
-      else byId.set(record.episodeId, record);
-    }
-  }
-  return { records: [...byId.values()], problems, duplicates };
+  if (!existsSync(join(runDir, 'episodes'))) return { records: [], problems: [], duplicates: 0 };
+  const report = newRunReadReport();
+  const records: EpisodeRecord[] = [];
+  for await (const record of streamEpisodes([runDir], report)) records.push(record);
+  const problems = report.problems.map((problem) => ({ line: problem.line, torn: problem.torn, error: problem.error }));
+  return { records, problems, duplicates: report.duplicates };
 }
 
 /** Read the journal; a torn last line (a crash mid-write) is dropped. */
 export async function readJournal(runDir: string): Promise<JournalEntry[]> {
-  const text = await readFile(join(runDir, 'journal.jsonl'), 'utf8').catch(() => '');
+  const file = join(runDir, 'journal.jsonl');
+  if (!existsSync(file)) return [];
   const entries: JournalEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  for await (const { text } of readLines(file)) {
     try {
-      entries.push(JSON.parse(line) as JournalEntry);
+      entries.push(JSON.parse(text) as JournalEntry);
     } catch {
       // torn line: the writer was killed while writing it
     }

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { streamEpisodes, newRunReadReport } from '../../src/store/index.js';
@@ -57,6 +57,52 @@ describe('labgym score', () => {
     assert.doesNotMatch(text.stdout, /model-a|^t1/m);
     const json = JSON.parse(labgym('score', run(), '--plot', plot, '--json', '--exclude-models', 'model-b', '--tasks', 't0,t2').stdout);
     assert.deepEqual([json.models, json.tasks], [['model-a'], ['t0', 't2']]);
+  });
+
+  test('Best Attempt: the best-validated attempt\'s test score by default, MLGym\'s best of everything with --mlgym-compatible', () => {
+    // One task (baseline 1, maximise), one episode per model. Attempts as (validation, test):
+    //   model-a: validate (1.4, 1.2), validate (1.3, 1.6), final (1.35, 1.5) → best validation 1.4 → 1.2; MLGym: max(1.4, 1.3, 1.5) = 1.5.
+    //   model-b: no split scores (a version 1 record) → validations 1.1, final 1.3 → 1.3 either way.
+    const dir = writeRun([
+      episode(0, (r) => {
+        r.task.id = 't';
+        r.model.name = 'model-a';
+        r.scores.baseline = 1;
+        r.scores.validations = [
+          { step: 1, split: 'validation', score: 1.4, metrics: {}, validationScore: 1.4, testScore: 1.2 },
+          { step: 2, split: 'validation', score: 1.3, metrics: {}, validationScore: 1.3, testScore: 1.6 },
+        ];
+        r.scores.final = { step: 3, split: 'test', score: 1.5, metrics: {}, validationScore: 1.35, testScore: 1.5 };
+      }),
+      episode(1, (r) => {
+        r.task.id = 't';
+        r.model.name = 'model-b';
+        r.scores.baseline = 1;
+        r.scores.validations = [{ step: 1, split: 'validation', score: 1.1, metrics: {} }];
+        withFinal(r, 1.3);
+      }),
+    ]);
+    const byDefault = JSON.parse(labgym('score', dir, '--json').stdout);
+    assert.equal(byDefault.bestAttemptRule, 'validation-selected');
+    assert.equal(byDefault.validationSelectedEpisodes, 1);
+    assert.deepEqual(byDefault.bestAttempt.tasks[0].scores, { 'model-a': 1.2, 'model-b': 1.3 });
+    assert.deepEqual(byDefault.bestSubmission.tasks[0].scores, { 'model-a': 1.5, 'model-b': 1.3 });
+    const mlgym = JSON.parse(labgym('score', dir, '--json', '--mlgym-compatible').stdout);
+    assert.equal(mlgym.bestAttemptRule, 'mlgym');
+    assert.deepEqual(mlgym.bestAttempt.tasks[0].scores, { 'model-a': 1.5, 'model-b': 1.3 });
+    assert.deepEqual(mlgym.bestSubmission.tasks[0].scores, { 'model-a': 1.5, 'model-b': 1.3 });
+  });
+
+  test('without --plot the SVG goes next to the run (the run folder, or the episode file\'s folder), not the current directory', () => {
+    const runDir = run();
+    const cwd = tempDir();
+    const inFolder = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli/main.ts'), 'score', runDir, '--json'], { encoding: 'utf8', timeout: 120_000, cwd });
+    assert.equal(inFolder.status, 0, inFolder.stderr);
+    assert.equal(JSON.parse(inFolder.stdout).plot, join(runDir, 'performance-profile.svg'));
+    assert.ok(existsSync(join(runDir, 'performance-profile.svg')));
+    assert.deepEqual(readdirSync(cwd), [], 'nothing written to the current directory');
+    const file = join(runDir, 'episodes', '00000.jsonl');
+    assert.equal(JSON.parse(labgym('score', file, '--json').stdout).plot, join(runDir, 'episodes', 'performance-profile.svg'));
   });
 
   test('bad input: one line, exit 2', () => {

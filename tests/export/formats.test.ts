@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { exportDataset, preferencePairs, responseMessageIndexes, stepRewards, summarize, exportMessages, splitPrompt } from '../../src/export/index.js';
-import { readMlgymRun } from '../../src/store/index.js';
+import { exportDataset, preferencePairs, responseMessageIndexes, summarize } from '../../src/export/index.js';
+import { readMlgymRun, type ChatMessage } from '../../src/store/index.js';
 import { duckdbQuery, episode, tempDir, withFinal, writeRun } from './helpers.js';
 
 describe('formats', () => {
@@ -36,7 +36,27 @@ describe('formats', () => {
   test('preference: the i-th best is paired with the i-th worst of each task and seed group, strictly better only', async () => {
     // Task0 (baseline 1) seed 0: episodes 0, 32, 64, 96 (index/8 % 4 = 0 → i = 0, 32, 64, 96). Scores 1.5, 1.1, 0.9, 1.1.
     const scores: Record<number, number> = { 0: 1.5, 32: 1.1, 64: 0.9, 96: 1.1 };
-    const source = [0, 32, 64, 96, 8].map((i) => episode(i, (r) => withFinal(r, scores[i] ?? 1)));
+    // Short hand-written conversations for the pair that is exported, so the expected rows can be written out.
+    const conversations: Record<number, ChatMessage[]> = {
+      0: [
+        { role: 'system', content: 'You are an agent.' },
+        { role: 'user', content: 'Guess the number.' },
+        { role: 'assistant', content: '```\nguess 5\n```' },
+        { role: 'user', content: 'Too low.' },
+        { role: 'assistant', content: '```\nsubmit\n```' },
+      ],
+      64: [
+        { role: 'system', content: 'You are an agent.' },
+        { role: 'user', content: 'Guess the number.' },
+        { role: 'assistant', content: '```\nsubmit\n```' },
+      ],
+    };
+    const source = [0, 32, 64, 96, 8].map((i) =>
+      episode(i, (r) => {
+        withFinal(r, scores[i] ?? 1);
+        if (conversations[i]) r.messages = conversations[i];
+      }),
+    );
     const pairs = preferencePairs(source.map(summarize));
     // group seed 0: ranked 0 (1.5), 32 (1.1), 96 (1.1), 64 (0.9) → (0, 64) and (32, 96); the second pair ties → dropped.
     assert.deepEqual(pairs.map((p) => [p.chosen.episodeId, p.rejected.episodeId]), [[source[0]!.episodeId, source[2]!.episodeId]]);
@@ -51,10 +71,11 @@ describe('formats', () => {
     const result = await exportDataset({ inputs: [writeRun(source)], out, format: 'preference' });
     assert.equal(result.rows, 1);
     const [row] = await duckdbQuery(`SELECT * FROM read_parquet('${out}/data/*.parquet')`);
-    const { prompt, completion } = splitPrompt(source[0]!.messages);
-    assert.deepEqual(row!.prompt, exportMessages(prompt));
-    assert.deepEqual(row!.chosen, exportMessages(completion));
-    assert.deepEqual(row!.rejected, exportMessages(splitPrompt(source[2]!.messages).completion));
+    const message = (role: string, content: string) => ({ role, content, tool_calls: null, tool_call_id: null });
+    // The prompt: everything before the first assistant turn; chosen and rejected: the rest of each conversation.
+    assert.deepEqual(row!.prompt, [message('system', 'You are an agent.'), message('user', 'Guess the number.')]);
+    assert.deepEqual(row!.chosen, [message('assistant', '```\nguess 5\n```'), message('user', 'Too low.'), message('assistant', '```\nsubmit\n```')]);
+    assert.deepEqual(row!.rejected, [message('assistant', '```\nsubmit\n```')]);
     assert.deepEqual([row!.chosen_score, row!.rejected_score], [1.5, 0.9]);
   });
 
@@ -69,7 +90,11 @@ describe('formats', () => {
   });
 
   test('transitions: one row per step with the context seen, rewards and return-to-go', async () => {
-    const record = episode(0, (r) => withFinal(r, 1.5));
+    // task0, baseline 1 (maximise), 4 steps; step 3 validates at 1.2 and the submission scores 1.5.
+    const record = episode(0, (r) => {
+      r.scores.validations = [{ step: 3, split: 'validation', score: 1.2, metrics: { Score: 1.2 } }];
+      withFinal(r, 1.5);
+    });
     const out = join(tempDir(), 'tr');
     const result = await exportDataset({ inputs: [writeRun([record])], out, format: 'transitions', formatOptions: { shaping: { gamma: 1 } } });
     assert.equal(result.rows, record.steps.length);
@@ -79,12 +104,18 @@ describe('formats', () => {
     assert.deepEqual(responseMessageIndexes(record), [2, 4, 6, 8]);
     assert.deepEqual(rows.map((row) => row.action), record.steps.map((step) => step.action));
     assert.deepEqual(rows.map((row) => row.done), [false, false, false, true]);
-    const rewards = stepRewards(record);
-    assert.deepEqual(rows.map((row) => row.reward), rewards);
-    assert.ok(Math.abs((rows[0]!.return_to_go as number) - rewards.reduce((a, b) => a + b, 0)) < 1e-12);
-    assert.ok((rewards.at(-1)! - 0.5) < 1e-12 && rewards.at(-1)! >= 0.5 - 1e-12, 'final step: 50 % over baseline 1');
+    // Rewards: steps 1-2 nothing; step 3 validates 20 % over the baseline (+0.2); step 4 submits 50 % over it (+0.5).
+    // Return-to-go (γ = 1): 0.7, 0.7, 0.7, 0.5.
+    const close = (column: string, expected: number[]) =>
+      rows.forEach((row, i) => assert.ok(Math.abs((row[column] as number) - expected[i]!) < 1e-9, `${column}[${i}] = ${row[column]}, expected ${expected[i]}`));
+    close('reward', [0, 0, 0.2, 0.5]);
+    close('return_to_go', [0.7, 0.7, 0.7, 0.5]);
     const card = readFileSync(join(out, 'README.md'), 'utf8');
     assert.match(card, /## Rewards/);
+    // The record has no split scores, so the card says its Best Attempt follows MLGym's definition.
+    assert.match(card, /## Scores\n\nScore columns hold the held-out score of each episode's final submission \(Best Submission\)\. /);
+    assert.match(card, /the best validation score for 0 episodes, and MLGym's best score over every evaluation \(splits mixed\) for 1 episodes/);
+    assert.match(card, /bestAttempt:\n\s+validation-selected: 0\n\s+mlgym: 1\n/);
   });
 
   test('mlgym: run directories named as MLGym names them, readable by the MLGym reader', async () => {

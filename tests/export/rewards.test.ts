@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { returnsToGo, stepRewards } from '../../src/export/index.js';
+import { returnsToGo, stepRewards, stepTimedOut } from '../../src/export/index.js';
 import { episode, withFinal } from './helpers.js';
 
 const close = (actual: readonly number[], expected: readonly number[]) => {
@@ -32,7 +32,7 @@ describe('rewards', () => {
       r.scores.direction = 'minimize';
       r.steps = [1, 2, 3].map((index) => ({ ...r.steps[0]!, index, observation: 'ok', requeries: [] }));
       r.steps[0]!.requeries = [{ response: 'x', formatError: 'no command' }, { response: 'y', formatError: 'no command' }];
-      r.steps[1]!.observation = 'partial\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN 60 SECONDS.';
+      r.steps[1]!.timedOut = 'total';
       r.scores.validations = [
         { step: 1, score: 12, metrics: {} }, // worse than the baseline: 0
         { step: 2, score: 8, metrics: {} }, // 20 % better: +0.2
@@ -41,6 +41,21 @@ describe('rewards', () => {
     });
     close(stepRewards(record), [0, 0.2, 0.1]);
     close(stepRewards(record, { formatErrorPenalty: 0.05, timeoutPenalty: 0.3 }), [-0.1, -0.1, 0.1]);
+  });
+
+  test('the timeout penalty follows the recorded timedOut, not the observation text', () => {
+    const record = episode(0, (r) => {
+      delete r.scores.baseline;
+      r.steps = [1, 2, 3].map((index) => ({ ...r.steps[0]!, index, observation: 'ok', requeries: [] }));
+      // The agent printed the marker itself; the command finished in time.
+      r.steps[0]!.observation = 'cat log.txt\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN 60 SECONDS.';
+      r.steps[0]!.timedOut = false;
+      // Killed for printing nothing for too long; the observation says nothing about it.
+      r.steps[1]!.observation = 'epoch 1 done';
+      r.steps[1]!.timedOut = 'idle';
+    });
+    assert.deepEqual(record.steps.map(stepTimedOut), [false, true, false]);
+    close(stepRewards(record, { timeoutPenalty: 0.25 }), [0, -0.25, 0]);
   });
 
   test('no baseline: only shaping; return-to-go with and without discount', () => {

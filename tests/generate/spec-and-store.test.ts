@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { loadGenerationSpec, seedList } from '../../src/config/generation-spec.js';
 import { ConfigError } from '../../src/errors.js';
 import { expandJobs } from '../../src/generate/index.js';
-import { episodeIdOf, readRunEpisodes, RunStore, type EpisodeRecord } from '../../src/store/index.js';
+import { EPISODE_SCHEMA_VERSION, episodeIdOf, exitReasonOf, readRunEpisodes, RunStore, type EpisodeRecord } from '../../src/store/index.js';
 
 async function specFile(dir: string, text: string): Promise<string> {
   const file = join(dir, 'spec.yaml');
@@ -66,7 +66,7 @@ test('the run store keeps the first complete record per id, skips sandbox errors
   try {
     const store = await RunStore.create(join(dir, 'run-1'), 'schemaVersion: 1\n');
     const record = (episodeId: string, exitStatus = 'submitted'): EpisodeRecord => ({
-      schemaVersion: 1 as EpisodeRecord['schemaVersion'],
+      schemaVersion: EPISODE_SCHEMA_VERSION,
       episodeId,
       source: 'labgym',
       task: { id: 'numberGuess' },
@@ -76,6 +76,7 @@ test('the run store keeps the first complete record per id, skips sandbox errors
       messages: [],
       steps: [],
       exitStatus,
+      exitReason: exitReasonOf(exitStatus),
       scores: { validations: [] },
       usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0, calls: 0, retries: 0, costUsd: 0, usageEstimated: false, gpuSeconds: 0 },
       integrity: { evaluatorHashes: [], evaluatedOutsideAgentSandbox: true },

@@ -10,7 +10,14 @@ import {
   fromMlgymRun,
   readEpisodeFile,
   readEpisodeFileStrict,
+  JsonlAppender,
+  newRunReadReport,
+  readEpisodeLines,
+  readJournal,
+  readLines,
   readMlgymRun,
+  RunStore,
+  streamEpisodes,
   toMlgymRun,
   type EpisodeRecord,
 } from '../../src/store/index.js';
@@ -61,9 +68,71 @@ describe('episode JSONL file', async () => {
     await assert.rejects(appendEpisode(join(dir, 'never.jsonl'), bad as unknown as EpisodeRecord), /reward/, 'nothing invalid is written');
   });
 
+  test('a version 1 line reads as version 2: exit reason from the status string, timeouts from the observation', async () => {
+    const file = join(dir, 'v1.jsonl');
+    // A version 1 record as labgym 0.x wrote it: no exitReason, no timedOut, the timeout only in the observation text.
+    const v1 = JSON.parse(JSON.stringify(importFixture('old'))) as Record<string, unknown> & { steps: Record<string, unknown>[] };
+    v1.schemaVersion = 1;
+    delete v1.exitReason;
+    v1.exitStatus = 'autosubmission (max_steps)';
+    v1.steps[1]!.observation = 'EXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN 60 SECONDS.';
+    for (const step of v1.steps) delete step.timedOut;
+    await appendFile(file, `${JSON.stringify(v1)}\n`);
+
+    const { records, problems } = await readEpisodeFile(file);
+    assert.deepEqual(problems, []);
+    assert.equal(records[0]!.schemaVersion, 2);
+    assert.equal(records[0]!.exitReason, 'max_steps');
+    assert.equal(records[0]!.exitStatus, 'autosubmission (max_steps)', "MLGym's string is kept beside it");
+    assert.deepEqual(records[0]!.steps.map((step) => step.timedOut), [undefined, 'total', undefined, undefined]);
+
+    const streamed: EpisodeRecord[] = [];
+    for await (const record of streamEpisodes([file], newRunReadReport())) streamed.push(record);
+    assert.equal(streamed[0]!.exitReason, 'max_steps');
+    // Writers stay on the current version: a version 1 record is refused.
+    await assert.rejects(appendEpisode(join(dir, 'v1-never.jsonl'), v1 as unknown as EpisodeRecord), /schemaVersion/);
+  });
+
+  test('one reader: blank lines skipped, line numbers kept; a missing file is a ConfigError', async () => {
+    const file = join(dir, 'blank.jsonl');
+    await appendFile(file, `\n${JSON.stringify(importFixture('a'))}\n   \n{oops\n`);
+    const lines = [];
+    for await (const line of readEpisodeLines(file)) lines.push(line);
+    assert.deepEqual(lines.map((line) => [line.line, 'record' in line]), [[2, true], [4, false]]);
+    await assert.rejects(readEpisodeFile(join(dir, 'absent.jsonl')), (error: unknown) => error instanceof ConfigError && /absent\.jsonl: \(root\): expected a readable episode file \(JSON Lines\), got ENOENT/.test(error.message));
+  });
+
+  test('one appender: lines in call order, a fresh line after a torn one; the run store uses it for shards and the journal', async () => {
+    const file = join(dir, 'appender.jsonl');
+    await appendFile(file, '{"a":1}\n{"torn":');
+    const appender = new JsonlAppender(file);
+    await Promise.all([appender.append('{"b":2}'), appender.append('{"c":3}')]);
+    await appender.close();
+    assert.equal(await readFile(file, 'utf8'), '{"a":1}\n{"torn":\n{"b":2}\n{"c":3}\n');
+    const lines = [];
+    for await (const line of readLines(file)) lines.push([line.number, line.text, line.torn]);
+    assert.deepEqual(lines, [[1, '{"a":1}', false], [2, '{"torn":', false], [3, '{"b":2}', false], [4, '{"c":3}', false]]);
+
+    const store = await RunStore.create(join(dir, 'run'), 'name: x\n');
+    await store.journal({ event: 'episode-started', episodeId: 'e', try: 1 });
+    await appendFile(store.journalFile, '{"at":"20');
+    await store.close();
+    const reopened = await RunStore.open(store.dir);
+    await reopened.journal({ event: 'episode-started', episodeId: 'e', try: 2 });
+    await reopened.appendEpisode(importFixture('r1'));
+    await reopened.close();
+    await appendFile(reopened.shardFile, JSON.stringify(importFixture('r2')).slice(0, 100));
+    await reopened.appendEpisode(importFixture('r3'));
+    await reopened.close();
+    assert.deepEqual((await readJournal(store.dir)).map((entry) => (entry as { try: number }).try), [1, 2]);
+    const { records, problems } = await reopened.readEpisodes();
+    assert.deepEqual(records.map((record) => record.episodeId), ['r1', 'r3']);
+    assert.deepEqual(problems.map((problem) => [problem.line, problem.torn]), [[2, false]]);
+  });
+
   test('the JSON Schema is generated from the zod schema', () => {
     const schema = episodeJsonSchema() as { properties: Record<string, { const?: unknown }>; required: string[] };
-    assert.equal(schema.properties.schemaVersion?.const, 1);
+    assert.equal(schema.properties.schemaVersion?.const, 2);
     for (const field of ['episodeId', 'task', 'model', 'messages', 'steps', 'exitStatus', 'scores', 'usage']) assert.ok(schema.required.includes(field), field);
   });
 });
