@@ -1,5 +1,6 @@
 /** The agent stage: the MLGym-style agent loop, its prompt templates, response parsers and history processors. */
-export { runEpisode, scoresOf, SANDBOX_ERROR_STATUS, type AgentOptions, type EpisodeLimits, type EpisodeParams } from './episode.js';
+export { runEpisode, SANDBOX_ERROR_STATUS, type AgentOptions, type EpisodeLimits, type EpisodeParams } from './episode.js';
+export { scoresOf } from './scores.js';
 export { FormatError } from './format-error.js';
 export {
   closedWindow,

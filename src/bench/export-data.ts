@@ -88,6 +88,7 @@ export function syntheticEpisode(index: number, options: SyntheticOptions = {}):
     messages,
     steps,
     exitStatus: 'submitted',
+    exitReason: 'submitted',
     scores: { primaryMetric: 'Score', direction: 'maximize', baseline, validations, final: { step: stepCount, split: 'test', score, metrics: { Score: score } }, best },
     usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, calls: stepCount, retries: 0, costUsd: 0, usageEstimated: false, gpuSeconds: 0 },
     integrity: { evaluatorHashes: [`sha256:eval${index % tasks}`], evaluatedOutsideAgentSandbox: true },

@@ -1,13 +1,10 @@
 /**
- * The Gym-style environment: `reset({ task, seed })` builds a fresh workspace in a sandbox (reusing the
- * container when the image is the same), `step(action)` runs one agent action and returns the observation,
- * a real reward, and whether the episode ended. `validate` and `submit` go to the task's Evaluator, which
- * never runs in this sandbox. terminated = the agent submitted; truncated = a step or time budget ran out
- * (the workspace is then autosubmitted, as MLGym does).
+ * The Gym-style environment: `reset` builds a fresh workspace in a sandbox, `step` runs one agent action; validate
+ * and submit go to the task's Evaluator, never this sandbox. A step or time limit autosubmits (truncated).
  */
 
 import { InvalidArgumentError, ResetNeededError } from '../errors.js';
-import type { EvaluationKind, EvaluationRecord } from '../eval/index.js';
+import { RewardTracker, type EvaluationKind, type EvaluationRecord } from '../eval/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
@@ -56,6 +53,12 @@ export interface EnvState {
   readonly workingDir: string;
 }
 
+/** A limit that ends the episode with an autosubmission: the env's own (steps, wall clock) or the agent loop's. */
+export type AutosubmitReason = 'max_steps' | 'wall_clock' | 'exit_cost' | 'exit_context' | 'exit_format' | 'exit_api' | 'exit_error';
+
+/** Why the env ended an episode: the agent submitted, or a limit autosubmitted (the episode record's ExitReason). */
+export type EpisodeEndReason = 'submitted' | AutosubmitReason;
+
 export interface StepInfo {
   readonly step: number;
   readonly state: EnvState;
@@ -66,6 +69,8 @@ export interface StepInfo {
   readonly evaluation?: EvaluationRecord;
   /** MLGym's exit status when the episode ended (`submitted`, `autosubmission (max_steps)`, ...). */
   readonly exitStatus?: string;
+  /** Why the episode ended, typed; set with exitStatus. */
+  readonly exitReason?: EpisodeEndReason;
 }
 
 export interface StepResult {
@@ -95,8 +100,7 @@ export class LabgymEnv {
   private stepCount = 0;
   private startedAt = 0;
   private done = true;
-  /** Best normalised improvement validated so far (0 = the baseline). */
-  private bestImprovement = 0;
+  private rewards = new RewardTracker();
   private readonly options: Required<Omit<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci' | 'sandboxSource'>> &
     Pick<EnvOptions, 'wallClockBudgetMs' | 'idleTimeoutMs' | 'aci' | 'sandboxSource'>;
 
@@ -126,6 +130,11 @@ export class LabgymEnv {
     return this.options.maxSteps;
   }
 
+  /** The episode has used all its steps: the next one is an autosubmission (the one place the limit is compared). */
+  get stepLimitReached(): boolean {
+    return this.stepCount >= this.options.maxSteps;
+  }
+
   /** The ACI settings the sandbox runs with (the agent renders the command docs from them). */
   get aciOptions(): Partial<aci.AciOptions> {
     return this.options.aci ?? {};
@@ -134,9 +143,9 @@ export class LabgymEnv {
   /**
    * End the episode now and score the workspace on the held-out split, for a limit the agent loop enforces
    * (MLGym's exit_cost, exit_context, exit_format, exit_api, exit_error actions, and max_steps when the agent
-   * skips the wasted model call). Counts as a step, as in MLGym.
+   * sees `stepLimitReached` and skips the wasted model call). Counts as a step, as in MLGym.
    */
-  async autosubmit(reason: 'max_steps' | 'exit_cost' | 'exit_context' | 'exit_format' | 'exit_api' | 'exit_error'): Promise<StepResult> {
+  async autosubmit(reason: Exclude<AutosubmitReason, 'wall_clock'>): Promise<StepResult> {
     if (this.done || !this.sandbox || !this.task) throw new ResetNeededError('autosubmit() needs reset() first: the episode has not started or has ended');
     const started = performance.now();
     this.stepCount += 1;
@@ -179,7 +188,7 @@ export class LabgymEnv {
     this.task = task;
     this.seed = seed;
     this.stepCount = 0;
-    this.bestImprovement = 0;
+    this.rewards = new RewardTracker();
     this.startedAt = performance.now();
     this.done = false;
     return {
@@ -193,9 +202,10 @@ export class LabgymEnv {
     const trimmed = action.trim();
     if (!trimmed) throw new InvalidArgumentError('step: the action is empty; send a shell or ACI command such as `ls` or `submit`');
     const started = performance.now();
+    const limitReached = this.stepLimitReached;
     this.stepCount += 1;
 
-    if (this.stepCount > this.options.maxSteps) return this.finish('auto', 'max_steps', started);
+    if (limitReached) return this.finish('auto', 'max_steps', started);
     const budget = this.options.wallClockBudgetMs;
     if (budget !== undefined && performance.now() - this.startedAt > budget) return this.finish('auto', 'wall_clock', started);
 
@@ -249,16 +259,12 @@ export class LabgymEnv {
 
   private async validate(started: number): Promise<StepResult> {
     const evaluation = await this.task!.evaluator.evaluate({ kind: 'validate', agentSandbox: this.sandbox!, seed: this.seed });
-    let reward = 0;
-    if (evaluation.improvement !== undefined && evaluation.improvement > this.bestImprovement) {
-      reward = evaluation.improvement - this.bestImprovement;
-      this.bestImprovement = evaluation.improvement;
-    }
-    return this.observe(evaluationObservation(evaluation), started, { evaluation }, reward);
+    // The reward and the observation use the validated split only; otherSplit is for the record.
+    return this.observe(evaluationObservation(evaluation), started, { evaluation }, this.rewards.validation(evaluation.improvement));
   }
 
   /** Final evaluation on the held-out split: on submit, or on autosubmission when a limit is hit. */
-  private async finish(kind: EvaluationKind, reason: string, started: number): Promise<StepResult> {
+  private async finish(kind: EvaluationKind, reason: AutosubmitReason | 'submit', started: number): Promise<StepResult> {
     const evaluation = await this.task!.evaluator.evaluate({ kind, agentSandbox: this.sandbox!, seed: this.seed });
     this.done = true;
     const failed = evaluation.failure?.type;
@@ -272,7 +278,7 @@ export class LabgymEnv {
     const observation = failed ? evaluation.failure!.message : `Exited (${reason})`;
     return {
       observation,
-      reward: evaluation.improvement ?? 0,
+      reward: this.rewards.final(evaluation.improvement),
       terminated: kind === 'submit',
       truncated: kind !== 'submit',
       info: {
@@ -281,6 +287,7 @@ export class LabgymEnv {
         durationMs: performance.now() - started,
         evaluation,
         exitStatus,
+        exitReason: reason === 'submit' ? 'submitted' : reason,
       },
     };
   }

@@ -22,6 +22,15 @@ export type EvaluationFailure =
   | { readonly type: 'evaluation_format_error'; readonly message: string }
   | { readonly type: 'evaluation_error'; readonly message: string };
 
+/** The same submission scored on another split, for scoring only: the agent never sees it. */
+export interface SplitScore {
+  readonly split: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly score?: number;
+  readonly improvement?: number;
+  readonly failure?: EvaluationFailure;
+}
+
 export interface EvaluationRecord {
   readonly kind: EvaluationKind;
   /** Which data the score comes from: 'validation' for validate, 'test' (held out) for the final score. */
@@ -40,6 +49,15 @@ export interface EvaluationRecord {
   readonly evaluatorHash: string;
   /** Path of the submitted artifact in the agent's workspace (MLGym's info.submission). */
   readonly submission?: string;
+  /**
+   * The other split's score of the same submission: the test split's for validate, the validation split's for a
+   * final evaluation. Absent in MLGym-compatible mode, where validate already scores the test split.
+   */
+  readonly otherSplit?: SplitScore;
+  /** The fresh sandbox the (primary) evaluation ran in. */
+  readonly evaluationSandboxId?: string;
+  /** The agent's sandbox the artifacts were copied from. */
+  readonly agentSandboxId?: string;
 }
 
 export interface Evaluator {

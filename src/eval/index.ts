@@ -1,4 +1,5 @@
-/** The evaluation stage: the Evaluator contract and the fresh-sandbox evaluator. */
+/** The evaluation stage: the Evaluator contract, the fresh-sandbox evaluator, the reward rule and Best Attempt. */
 export * from './evaluator.js';
 export { SandboxEvaluator, parseMetrics, type SandboxEvaluatorConfig } from './sandbox-evaluator.js';
 export { RewardTracker } from './reward.js';
+export { bestScore, selectBestAttempt, type ScoredAttempt } from './best-attempt.js';

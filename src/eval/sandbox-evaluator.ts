@@ -1,16 +1,13 @@
 /**
- * Scores a submission in a fresh sandbox from the task's pristine image: the declared artifacts are copied out
- * of the agent's sandbox, the evaluator's own files and the hidden files of the split being scored are put in
- * root-owned, and the evaluation command runs as root. The metrics come from a root-only file written by
- * labgym_eval.write_metrics, so nothing the agent's code prints or writes can stand in for them. Nothing the
- * agent changed in its own sandbox (evaluate.py, opponents, helpers) takes part.
+ * Scores a submission in fresh sandboxes from the task's pristine image, as root, from a root-only metrics file:
+ * nothing the agent changed in its own sandbox takes part. Each evaluation also scores the other split, unseen.
  */
 
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { hashTree } from '../hash.js';
-import { createSandbox, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
-import type { EvaluationFailure, EvaluationParams, EvaluationRecord, Evaluator, MetricDirection } from './evaluator.js';
+import { createSandbox, type ExecResult, type FileEntry, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
+import type { EvaluationFailure, EvaluationParams, EvaluationRecord, Evaluator, MetricDirection, SplitScore } from './evaluator.js';
 import { normalizedImprovement } from './evaluator.js';
 
 export interface SandboxEvaluatorConfig {
@@ -120,49 +117,68 @@ export class SandboxEvaluator implements Evaluator {
     return this.hash;
   }
 
+  /**
+   * Score the submission on the kind's split, and (unless validate and final score the same split, MLGym's way)
+   * on the other split too, each in its own fresh sandbox, concurrently. The other split's score is for the record
+   * only: it goes to `otherSplit`, which the agent never sees.
+   */
   async evaluate(params: EvaluationParams): Promise<EvaluationRecord> {
     const config = this.config;
     const started = performance.now();
     const splits = config.splits ?? DEFAULT_SPLITS;
     const split = params.kind === 'validate' ? splits.validate : splits.final;
-    const workspace = config.workspaceDir ?? DEFAULT_WORKSPACE;
-    const record = async (fields: { metrics?: Record<string, number>; failure?: EvaluationFailure; submission?: string }): Promise<EvaluationRecord> => {
-      const score = fields.metrics?.[config.primaryMetric];
-      return {
-        kind: params.kind,
-        split,
-        metrics: fields.metrics ?? {},
-        primaryMetric: config.primaryMetric,
-        direction: config.direction,
-        score,
-        baseline: config.baseline,
-        improvement:
-          score !== undefined && config.baseline !== undefined ? normalizedImprovement(score, config.baseline, config.direction) : undefined,
-        failure: fields.failure,
-        durationMs: performance.now() - started,
-        evaluatorHash: await this.evaluatorHash(),
-        submission: fields.submission,
-      };
+    const other = splits.validate === splits.final ? undefined : params.kind === 'validate' ? splits.final : splits.validate;
+    const submission = await collectSubmission(params.agentSandbox, config.workspaceDir ?? DEFAULT_WORKSPACE, config.artifacts);
+    const [primary, secondary] = submission
+      ? await bothSettled(this.scoreSplit(split, submission, params.seed), other === undefined ? undefined : this.scoreSplit(other, submission, params.seed))
+      : [NOT_FOUND_OUTCOME, NOT_FOUND_OUTCOME];
+    const scored = this.splitScore(split, primary);
+    return {
+      kind: params.kind,
+      split,
+      metrics: scored.metrics,
+      primaryMetric: config.primaryMetric,
+      direction: config.direction,
+      score: scored.score,
+      baseline: config.baseline,
+      improvement: scored.improvement,
+      failure: scored.failure,
+      durationMs: performance.now() - started,
+      evaluatorHash: await this.evaluatorHash(),
+      submission: submission?.path,
+      ...(other !== undefined && secondary ? { otherSplit: this.splitScore(other, secondary) } : {}),
+      ...(primary.sandboxId !== undefined ? { evaluationSandboxId: primary.sandboxId } : {}),
+      agentSandboxId: params.agentSandbox.id,
     };
+  }
 
-    const matched = await matchArtifacts(params.agentSandbox, workspace, config.artifacts);
-    const found = matched && (await params.agentSandbox.readFiles(matched.map((path) => posix.join(workspace, path))));
-    if (!matched || !found || found.size !== matched.length) return record({ failure: { type: 'submission_not_found', message: NOT_FOUND } });
-    const submission = matched[0] === undefined ? '' : posix.join(workspace, matched[0]);
+  /** One split's outcome as a score: the primary metric and its normalised improvement over the baseline. */
+  private splitScore(split: string, outcome: SplitOutcome): SplitScore {
+    const config = this.config;
+    const score = outcome.metrics?.[config.primaryMetric];
+    const improvement = score !== undefined && config.baseline !== undefined ? normalizedImprovement(score, config.baseline, config.direction) : undefined;
+    return {
+      split,
+      metrics: outcome.metrics ?? {},
+      ...(score !== undefined ? { score } : {}),
+      ...(improvement !== undefined ? { improvement } : {}),
+      ...(outcome.failure ? { failure: outcome.failure } : {}),
+    };
+  }
 
+  /** Run the evaluation command on `split` in a fresh sandbox from the configured `createSandbox`. */
+  private async scoreSplit(split: string, submission: Submission, seed = 0): Promise<SplitOutcome> {
+    const config = this.config;
+    const workspace = config.workspaceDir ?? DEFAULT_WORKSPACE;
     const sandbox = await (config.createSandbox ?? createSandbox)(this.sandboxParams());
     try {
-      await sandbox.writeFiles(
-        workspace,
-        matched.map((path) => ({ path, content: found.get(posix.join(workspace, path))! })),
-        { owner: 'agent' },
-      );
+      await sandbox.writeFiles(workspace, submission.files, { owner: 'agent' });
       for (const path of config.files) await sandbox.copyIn(path, workspace, { owner: 'root' });
       for (const path of config.hidden?.[split] ?? []) await sandbox.copyIn(path, `${workspace}/${HIDDEN_DIR}`, { owner: 'root' });
       const env = {
         ...config.env,
         LABGYM_SPLIT: split,
-        LABGYM_SEED: String(params.seed ?? 0),
+        LABGYM_SEED: String(seed),
         LABGYM_HIDDEN: `${workspace}/${HIDDEN_DIR}`,
         LABGYM_METRICS_FILE: METRICS_FILE,
       };
@@ -177,22 +193,55 @@ export class SandboxEvaluator implements Evaluator {
         result.timedOut ? undefined
         : (config.metricsFrom ?? 'file') === 'stdout' ? parseMetrics(result.output)
         : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
-      // The last such line: the submission's own output comes first and may imitate one.
-      const rejection = !metrics && result.exitCode === REJECTED_EXIT ? [...result.output.matchAll(/Evaluation failed: (.*)$/gm)].at(-1)?.[1] : undefined;
-      if (rejection) return record({ submission, failure: { type: 'evaluation_error', message: rejection } });
-      if (!metrics) {
-        const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';
-        return record({
-          submission,
-          failure: {
-            type: 'evaluation_format_error',
-            message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output.trimEnd()}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
-          },
-        });
-      }
-      return record({ metrics, submission });
+      return { ...(metrics ? { metrics } : { failure: evaluationFailure(result) }), sandboxId: sandbox.id };
     } finally {
       await sandbox.close();
     }
   }
+}
+
+/** The agent's declared artifacts, read out of its sandbox, and the path MLGym reports as the submission. */
+interface Submission {
+  readonly files: FileEntry[];
+  readonly path: string;
+}
+
+/** What one split's evaluation produced, and the sandbox it ran in. */
+interface SplitOutcome {
+  readonly metrics?: Record<string, number>;
+  readonly failure?: EvaluationFailure;
+  readonly sandboxId?: string;
+}
+
+const NOT_FOUND_OUTCOME: SplitOutcome = { failure: { type: 'submission_not_found', message: NOT_FOUND } };
+
+/** Copy the declared artifacts out of the agent's sandbox; undefined when some are missing. */
+async function collectSubmission(agentSandbox: Sandbox, workspace: string, artifacts: readonly string[]): Promise<Submission | undefined> {
+  const matched = await matchArtifacts(agentSandbox, workspace, artifacts);
+  const found = matched && (await agentSandbox.readFiles(matched.map((path) => posix.join(workspace, path))));
+  if (!matched || !found || found.size !== matched.length) return undefined;
+  return {
+    files: matched.map((path) => ({ path, content: found.get(posix.join(workspace, path))! })),
+    path: matched[0] === undefined ? '' : posix.join(workspace, matched[0]),
+  };
+}
+
+/** Why a run printed no metrics: the evaluator's own rejection, or MLGym's format error with the output. */
+function evaluationFailure(result: ExecResult): EvaluationFailure {
+  // The last such line: the submission's own output comes first and may imitate one.
+  const rejection = result.exitCode === REJECTED_EXIT ? [...result.output.matchAll(/Evaluation failed: (.*)$/gm)].at(-1)?.[1] : undefined;
+  if (rejection) return { type: 'evaluation_error', message: rejection };
+  const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';
+  return {
+    type: 'evaluation_format_error',
+    message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output.trimEnd()}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,
+  };
+}
+
+/** Both evaluations, run together; the first backend error is thrown once neither is still running. */
+async function bothSettled(primary: Promise<SplitOutcome>, other: Promise<SplitOutcome> | undefined): Promise<[SplitOutcome, SplitOutcome | undefined]> {
+  const [first, second] = await Promise.allSettled([primary, other]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }

@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.js';
 import {
   EPISODE_SCHEMA_VERSION,
   EpisodeRecordSchema,
+  exitReasonOf,
   type ChatMessage,
   type EpisodeRecord,
   type ScoreEntry,
@@ -243,6 +244,7 @@ export function fromMlgymRun(run: MlgymRun, params: MlgymImportParams): EpisodeR
     messages,
     steps,
     exitStatus,
+    exitReason: exitReasonOf(exitStatus),
     scores: { primaryMetric, direction: params.direction, baseline, validations, final, best },
     usage: {
       promptTokens,

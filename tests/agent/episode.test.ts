@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runEpisode, type AgentOptions } from '../../src/agent/index.js';
+import { selectBestAttempt } from '../../src/eval/index.js';
 import { LabgymEnv } from '../../src/env/index.js';
 import { numberGuessTask } from '../../src/tasks/index.js';
 import { ModelClient, startPolicyServer, type FaultOptions, type PolicyExchange, type PolicyServer } from '../../src/models/index.js';
@@ -54,6 +55,7 @@ describe('scripted episodes over real HTTP', () => {
     records.push(record);
     EpisodeRecordSchema.parse(record);
     assert.equal(record.exitStatus, 'submitted');
+    assert.equal(record.exitReason, 'submitted');
     assert.equal(actions(record).at(-1), 'submit\n');
     const validateSteps = record.steps.filter((step) => step.action === 'validate\n');
     assert.ok(validateSteps.length >= 3, 'the starting point and at least two experiments are validated');
@@ -61,7 +63,12 @@ describe('scripted episodes over real HTTP', () => {
     assert.ok(record.scores.validations.every((entry) => entry.split === 'validation' && typeof entry.score === 'number'));
     assert.equal(record.scores.final?.split, 'test');
     assert.equal(record.scores.final?.score, record.steps.at(-1)!.evaluation?.score);
-    assert.equal(record.scores.best, Math.max(...record.scores.validations.map((entry) => entry.score!), record.scores.final!.score!));
+    // Every evaluation also scored the other split: best is the test score of the attempt that validated best.
+    const attempts = [...record.scores.validations, record.scores.final!];
+    assert.ok(attempts.every((entry) => typeof entry.validationScore === 'number' && typeof entry.testScore === 'number'));
+    assert.equal(record.scores.bestRule, 'validation-selected');
+    assert.equal(record.scores.best, selectBestAttempt(attempts, 'maximize')!.testScore);
+    assert.equal(record.integrity.evaluatedOutsideAgentSandbox, true);
     // The reward of a validate step is the gain in normalised improvement of the best validation so far.
     let best = 0;
     for (const step of validateSteps) {
@@ -110,6 +117,7 @@ describe('scripted episodes over real HTTP', () => {
       const record = await episode(short, 'scripted', 1);
       assert.deepEqual(actions(record), ['ls\n', 'open guess.py\n', 'python3 guess.py\n', 'max_steps']);
       assert.equal(record.exitStatus, 'autosubmission (max_steps)');
+      assert.equal(record.exitReason, 'max_steps');
       assert.equal(record.usage.calls, 3);
       assert.equal(record.scores.final?.split, 'test');
     } finally {
@@ -129,6 +137,7 @@ describe('episodes under injected faults', () => {
     try {
       const record = await episode(h, 'scripted', 1);
       assert.equal(record.exitStatus, 'submission_not_found (exit_format)');
+      assert.equal(record.exitReason, 'exit_format');
       assert.equal(record.steps.length, 1);
       assert.equal(record.steps[0]!.action, 'exit_format');
       assert.equal(record.steps[0]!.requeries.length, 3);
@@ -145,6 +154,7 @@ describe('episodes under injected faults', () => {
     try {
       const record = await episode(h, 'scripted', 1, { maxRetries: 1 });
       assert.match(record.exitStatus, /\(exit_api\)$/);
+      assert.equal(record.exitReason, 'exit_api');
       assert.equal(record.usage.calls, 1);
       assert.equal(record.usage.retries, 1);
       assert.equal(h.exchanges.length, 2);

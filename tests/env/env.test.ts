@@ -19,6 +19,8 @@ describe('LabgymEnv episode', () => {
     const listing = await env.step('ls');
     assert.equal(listing.observation, 'evaluate.py\nguess.py\n');
     assert.equal(listing.reward, 0);
+    assert.equal(listing.info.exitCode, 0);
+    assert.equal(listing.info.timedOut, false);
     assert.equal(listing.terminated || listing.truncated, false);
   });
 
@@ -36,6 +38,11 @@ describe('LabgymEnv episode', () => {
     assert.equal(validation.info.evaluation?.score, -5);
     assert.equal(validation.observation, "Your code produced a valid submission artefact at /home/agent/workspace/submission.txt.\nBaseline Score: {'score': -7}\nEvaluation Score: {'score': -5, 'split_seen': 1}");
     assert.equal(validation.reward, 2 / 7); // from -7 (the baseline in task.yaml) to -5 is 2/7 of the baseline's magnitude
+    // The hidden test split scored the same guess (5 against 12) in its own sandbox, for the record only.
+    assert.deepEqual(validation.info.evaluation?.otherSplit, { split: 'test', metrics: { score: -7, split_seen: 1 }, score: -7, improvement: 0 });
+    assert.equal(validation.info.evaluation?.agentSandboxId, env.currentSandbox!.id);
+    assert.ok(validation.info.evaluation?.evaluationSandboxId);
+    assert.notEqual(validation.info.evaluation?.evaluationSandboxId, env.currentSandbox!.id);
     const worse = await env.step('echo 30 > submission.txt');
     assert.equal(worse.reward, 0);
     assert.equal((await env.step('validate')).reward, 0, 'a worse validation earns nothing');
@@ -44,6 +51,8 @@ describe('LabgymEnv episode', () => {
   test('a timed-out command gets MLGym\'s timeout text and the next step works', async () => {
     const slow = await env.step('sleep 100');
     assert.equal(slow.info.timedOut, 'total');
+    assert.equal(typeof slow.info.exitCode, 'number');
+    assert.notEqual(slow.info.exitCode, 0);
     assert.match(slow.observation, /Killed +sleep 100\n\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN 2 SECONDS\.$/);
     assert.equal((await env.step('echo ok')).observation, 'ok\n');
   });
@@ -54,6 +63,9 @@ describe('LabgymEnv episode', () => {
     assert.equal(submitted.terminated, true);
     assert.equal(submitted.truncated, false);
     assert.equal(submitted.info.exitStatus, 'submitted');
+    assert.equal(submitted.info.exitReason, 'submitted');
+    assert.equal(submitted.info.evaluation?.otherSplit?.split, 'validation');
+    assert.equal(submitted.info.evaluation?.otherSplit?.score, -1); // 11 against the validation target 10
     assert.equal(submitted.info.evaluation?.split, 'test');
     assert.equal(submitted.info.evaluation?.score, -1);
     assert.equal(submitted.reward, 6 / 7); // the final improvement: from -7 to -1
@@ -72,11 +84,14 @@ describe('LabgymEnv episode', () => {
     const short = new LabgymEnv({ maxSteps: 1 });
     try {
       await short.reset({ task: guessTask() });
+      assert.equal(short.stepLimitReached, false);
       await short.step('python3 guess.py');
+      assert.equal(short.stepLimitReached, true);
       const last = await short.step('echo never > ran.txt');
       assert.equal(last.truncated, true);
       assert.equal(last.terminated, false);
       assert.equal(last.info.exitStatus, 'autosubmission (max_steps)');
+      assert.equal(last.info.exitReason, 'max_steps');
       assert.equal(last.info.evaluation?.score, -7);
       const files = await short.currentSandbox!.readFiles(['/home/agent/workspace/ran.txt']);
       assert.equal(files.size, 0);
