@@ -23,7 +23,7 @@ function atLeastAsGood(candidate: number, current: number, direction: MetricDire
 export function selectBestAttempt<T extends ScoredAttempt>(attempts: readonly T[], direction: MetricDirection): T | undefined {
   let best: T | undefined;
   for (const attempt of attempts) {
-    if (attempt.validationScore === undefined) continue;
+    if (attempt.validationScore === undefined || !Number.isFinite(attempt.validationScore)) continue;
     if (best === undefined || atLeastAsGood(attempt.validationScore, best.validationScore!, direction)) best = attempt;
   }
   return best;

@@ -4,6 +4,7 @@
  * run, the test score of the attempt with the best validation score. Best Submission: the best last score.
  */
 
+import { selectBestAttempt, type ScoredAttempt } from '../eval/best-attempt.js';
 import type { Direction } from './profiles.js';
 
 /** The successful evaluations of one run, in order (validate scores, then the final one if it succeeded). */
@@ -13,10 +14,7 @@ export type RunScores = readonly number[];
 export type BestAttemptRule = 'validation-selected' | 'mlgym';
 
 /** One attempt (a validated or submitted artifact) scored on both splits. */
-export interface SplitScores {
-  readonly validationScore?: number;
-  readonly testScore?: number;
-}
+export type SplitScores = ScoredAttempt;
 
 const better = (direction: Direction) => (a: number, b: number) => (direction === 'maximize' ? Math.max(a, b) : Math.min(a, b));
 
@@ -31,21 +29,8 @@ export function bestSubmission(runs: readonly RunScores[], direction: Direction)
   return lasts.length ? lasts.reduce(better(direction)) : undefined;
 }
 
-/**
- * The attempt with the best validation score (ties: the later one), in order; undefined when none has one. Its
- * `testScore` is the run's Best Attempt score, undefined when that attempt's test evaluation failed (the test split
- * never picks the winner). The same rule as src/eval/best-attempt.ts's selectBestAttempt.
- */
-export function validationSelectedAttempt<T extends SplitScores>(attempts: readonly T[], direction: Direction): T | undefined {
-  let chosen: T | undefined;
-  for (const attempt of attempts) {
-    const validation = attempt.validationScore;
-    if (validation === undefined || !Number.isFinite(validation)) continue;
-    const atLeastAsGood = chosen === undefined || (direction === 'maximize' ? validation >= chosen.validationScore! : validation <= chosen.validationScore!);
-    if (atLeastAsGood) chosen = attempt;
-  }
-  return chosen;
-}
+/** The attempt whose validation score is best (ties: the later one): one rule with the episode record's `scores.best`. */
+export const validationSelectedAttempt = selectBestAttempt;
 
 /** Whether a run's attempts were scored on both splits (version 1 records and MLGym imports were not). */
 export function hasSplitScores(attempts: readonly SplitScores[]): boolean {
