@@ -157,10 +157,10 @@ export class LabgymEnv {
     const started = performance.now();
     const source = this.options.sandboxSource;
     if (source) {
-      // The pool wipes the old sandbox in the background and hands out one already prepared for this task.
+      // The pool takes the old sandbox back (wiping it in the background) and hands out one prepared for this task.
       const previous = this.sandbox;
       this.sandbox = undefined;
-      if (previous) void source.release(previous);
+      if (previous) await source.release(previous);
       this.sandbox = await source.acquire(task);
       return this.begin(task, seed, started, true);
     }

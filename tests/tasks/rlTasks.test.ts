@@ -1,11 +1,12 @@
 /**
  * The RL tasks (mountainCarContinuous, metaMaze, breakoutMinAtar) evaluate a trained policy: the evaluator runs the
- * environment, the episode loop and the returns itself, and the agent's network module (loaded by
- * policy_worker.py as `agent`, in its own process) only maps observations to actions. Checked on the cheapest
- * task, mountainCarContinuous, with a hand-written "push along the velocity" policy instead of a trained one:
- * out-of-range forces are clipped and malformed answers fail with a clear message; a policy that attacks the
- * evaluation from its own process scores exactly what it scores honestly; and one step of the dynamics in the
- * task image matches the equations computed here.
+ * environment, the episode loop and the returns itself (labgym_eval.evaluate_rl), and the agent's network module
+ * (served by labgym_eval.untrusted_policy as `agent`, in its own process) only maps observations to actions.
+ * Checked on the cheapest task, mountainCarContinuous, with a hand-written "push along the velocity" policy instead
+ * of a trained one: it beats the measured baseline of task.yaml, out-of-range forces are clipped and malformed
+ * answers fail with a clear message; a policy that attacks the evaluation from its own process scores exactly what
+ * it scores honestly; and one step of the dynamics in the task image matches the equations computed here. On
+ * metaMaze (discrete actions), invalid actions and an unimportable network module fail with a clear message.
  */
 
 import assert from 'node:assert/strict';
@@ -83,9 +84,16 @@ describe('mountainCarContinuous: evaluation of a submitted policy', () => {
     honest = await evaluate(task, networks('1.0'));
   });
 
-  test('the push-along-the-velocity policy solves most episodes', () => {
+  test('the push-along-the-velocity policy beats the measured baseline by more than its tolerance', () => {
     assert.equal(typeof honest.score, 'number', honest.failure?.message);
-    assert.ok(honest.score! > 50, `Reward Mean ${honest.score}`);
+    // The reduced-scale baseline and its tolerance as task.yaml states them (a trained policy that often never
+    // reaches the goal); the heuristic reaches it in most episodes.
+    const baseline = task.baseline;
+    const tolerance = task.config.baseline_tolerance?.['Reward Mean'];
+    assert.equal(typeof baseline, 'number', 'task.yaml states a reduced-scale baseline');
+    assert.equal(typeof tolerance, 'number', 'task.yaml states a tolerance for Reward Mean');
+    assert.ok(honest.score! > baseline! + tolerance!, `Reward Mean ${honest.score}, baseline ${baseline} ± ${tolerance}`);
+    assert.ok(honest.metrics['Reward Std']! >= 0, `Reward Std ${honest.metrics['Reward Std']}`);
   });
 
   test('forces outside [-1, 1] are clipped: pushing with 5.0 scores what pushing with 1.0 scores', async () => {
@@ -122,13 +130,16 @@ describe('mountainCarContinuous: evaluation of a submitted policy', () => {
 import json, sys
 import numpy as np
 sys.path.insert(0, "src")
-from mountain_car import MountainCarContinuous
+from mountain_car import MountainCarContinuous, dynamics
 env = MountainCarContinuous(3)
 env.reset()
 env.position[:] = [-0.5, -1.19, 0.44]
 env.velocity[:] = [0.01, -0.05, 0.02]
 obs, reward, done = env.step(np.array([0.7, -3.0, 1.0]))
-print(json.dumps({"position": env.position.tolist(), "velocity": env.velocity.tolist(), "reward": reward.tolist(), "done": done.tolist(), "obs": obs.tolist()}))
+# Car 2's step before the automatic restart, from the module's own equations.
+p2, v2, goal2 = dynamics(np.array([0.44]), np.array([0.02]), np.array([1.0]))
+print(json.dumps({"position": env.position.tolist(), "velocity": env.velocity.tolist(), "reward": reward.tolist(), "done": done.tolist(), "obs": obs.tolist(),
+                  "car2": [float(p2[0]), float(v2[0]), bool(goal2[0])]}))
 `;
     const result = await sandbox.exec(`python3 - <<'EOF'\n${script}\nEOF`, { timeoutMs: 60_000 });
     assert.equal(result.exitCode, 0, result.output);
@@ -143,13 +154,30 @@ print(json.dumps({"position": env.position.tolist(), "velocity": env.velocity.to
     assert.equal(out.position[1], -1.2);
     assert.equal(out.velocity[1], 0);
     assert.ok(Math.abs(out.reward[1] - -0.1) < 1e-12);
-    // Car 2 reaches the goal: +100 less the force penalty, and the episode ends (it restarts in [-0.6, -0.4]).
+    // Car 2 reaches the goal (p' = 0.44 + v' >= 0.45): +100 less the force penalty, and the episode ends (it
+    // restarts in [-0.6, -0.4]).
     const v2 = 0.02 + 0.0015 - Math.cos(1.32) * 0.0025;
-    assert.ok(0.44 + v2 >= 0.45);
+    assert.ok(Math.abs(out.car2[1] - v2) < 1e-12);
+    assert.ok(Math.abs(out.car2[0] - (0.44 + v2)) < 1e-12);
+    assert.ok(out.car2[0] >= 0.45);
+    assert.equal(out.car2[2], true);
     assert.ok(Math.abs(out.reward[2] - (100 - 0.1)) < 1e-12);
     assert.equal(out.done[2], true);
     assert.ok(out.obs[2][0] >= -0.6 && out.obs[2][0] <= -0.4 && out.obs[2][1] === 0);
     const same = await sandbox.exec('cmp src/mountain_car.py mountain_car.py && echo SAME', { timeoutMs: 30_000 });
     assert.match(same.output, /SAME/);
+  });
+});
+
+describe('metaMaze: discrete actions', () => {
+  test('an action outside 0-3 and a network module that does not import fail with a clear message and no score', async () => {
+    const task = await resolveTask('metaMaze', { scale: 'reduced' });
+    const invalid = await evaluate(task, 'import numpy as np\n\ndef load_policy(path):\n    return lambda observations: np.full(len(observations), 4)\n');
+    assert.equal(invalid.score, undefined);
+    assert.deepEqual(invalid.metrics, {});
+    assert.match(invalid.failure?.message ?? '', /act returned an invalid action 4\.0; actions are integers 0\.\.3/);
+    const broken = await evaluate(task, 'import not_a_module_here\n');
+    assert.equal(broken.score, undefined);
+    assert.match(broken.failure?.message ?? '', /loading src\/networks\.py raised ModuleNotFoundError/);
   });
 });
