@@ -310,7 +310,7 @@ export class DockerSandbox implements Sandbox {
     this.agent.destroy();
     this.control.destroy();
     await this.container.remove({ force: true }).catch((error: unknown) => {
-      if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error;
+      if (statusCode(error) !== 404 && statusCode(error) !== 409) throw gone(this.id, error);
     });
     this.lifeline?.destroy();
   }
