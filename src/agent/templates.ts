@@ -1,7 +1,5 @@
 /**
- * Prompt templates with MLGym's variables (reference §2.4): system (command_docs, WINDOW, training_timeout),
- * task (description and the task's fields), next step (observation), next step without output, and the
- * format error. Placeholders are Python-format style, `{name}`, with `{{` and `}}` for literal braces.
+ * Prompt templates with MLGym's variables (reference §2.4); `{name}` placeholders, filled like Python's str.format.
  * The wording is labgym's own; the four-line footer is MLGym's, because tools and policies read it.
  */
 
@@ -9,6 +7,10 @@ import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import type { ResponseFormat } from '../store/index.js';
 
+/**
+ * The five templates and their variables: system (command_docs, WINDOW, training_timeout), task (description and the
+ * task's fields), next step (observation), next step without output, and the format error.
+ */
 export interface AgentTemplates {
   readonly system: string;
   readonly task: string;

@@ -1,8 +1,7 @@
 /**
- * `labgym bench export`: SFT Parquet export of N synthetic episodes (default 200k, about 2.2 GB of JSONL)
- * against DuckDB's COPY of the same JSONL to Parquet (ZSTD), measured side by side in one run, each in its own
- * child process so peak RSS is the job's own. Then a filter + export (set filters included, so two passes)
- * over the same store, for the flat-memory figure. Numbers, not tests.
+ * `labgym bench export`: SFT Parquet export of N synthetic episodes against DuckDB's COPY of the same JSONL to
+ * Parquet (ZSTD), each in its own child process so peak RSS is the job's own; then a filter + export over the same
+ * store, for the flat-memory figure. Numbers, not tests.
  */
 
 import { spawn } from 'node:child_process';
@@ -91,6 +90,10 @@ export async function labgymWorker(input: string, output: string, where: readonl
 
 const job = (raw: Record<string, number>): JobResult => ({ seconds: raw.seconds!, peakRssMb: raw.peakRssMb!, rows: raw.rows!, outputBytes: raw.outputBytes! });
 
+/**
+ * One run: the synthetic store (the CLI's default 200k episodes is about 2.2 GB of JSONL), DuckDB, labgym, then the
+ * filter + export over the same store (set filters included, so two passes).
+ */
 export async function benchExport(options: BenchExportOptions, log: (line: string) => void = () => {}): Promise<BenchExportResult> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'labgym-bench-export-')));
   await mkdir(join(dir, 'store', 'episodes'), { recursive: true });

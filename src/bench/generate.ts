@@ -1,10 +1,7 @@
 /**
- * `labgym bench generate`: the generator under load, measured in one run. N concurrent agents against the
- * built-in policy server answering after a fixed latency, with N in-flight slots for the endpoint, on a light
- * task (a copy of numberGuess whose scripted policy runs many cheap commands before it validates and submits).
- * Reports LLM-slot utilisation, host CPU ms per step, host RSS per agent, and reset p50 warm vs cold: from the
- * run itself, and from sequential resets side by side (warm pool vs a container start each time); likewise an
- * evaluation in a sandbox started ahead vs one that starts its own.
+ * `labgym bench generate`: the generator under load in one run: N concurrent agents against the built-in policy
+ * server (fixed latency, N endpoint slots) on a light copy of numberGuess. Reports slot utilisation, host CPU and RSS,
+ * reset p50 warm vs cold and evaluation p50 started-ahead vs own, in the run and sequentially side by side.
  */
 
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -84,6 +81,11 @@ async function lightCatalog(root: string, commands: number): Promise<CatalogDirs
   return { tasks, datasets: DEFAULT_DIRS.datasets };
 }
 
+/**
+ * The light task's scripted policy runs many cheap commands before it validates and submits. The side-by-side runs
+ * compare resets from the warm pool with a container start each time, and evaluations in a sandbox started ahead
+ * with one that starts its own.
+ */
 export async function benchGenerate(params: GenerateBenchParams): Promise<GenerateBenchResult> {
   const root = await mkdtemp(join(tmpdir(), 'labgym-bench-generate-'));
   try {

@@ -1,3 +1,4 @@
+/** Shared zod field schemas: relative paths that stay inside their folder, and identifiers. */
 import { z } from 'zod';
 
 /** A relative path that stays inside the folder it is relative to (no absolute paths, no `..` escapes). */

@@ -1,9 +1,7 @@
 /**
- * tasks/<id>/task.yaml: MLGym's TaskConfig field names where they exist (id, name, description with
- * {dataset_docs}, dataset_configs, starter_code, baseline_paths, baseline_scores, evaluation_paths,
- * evaluation_read_only, training_timeout, memory_path), plus what MLGym lacks: metric directions, the submission
- * artifacts, the evaluation command and its pristine files, hidden files, resources, image, a reduced CI scale
- * and variants.
+ * tasks/<id>/task.yaml: MLGym's TaskConfig field names where they exist, plus what MLGym lacks: metric directions,
+ * the submission artifacts, the evaluation command and its pristine files, hidden files, resources, image, a reduced
+ * CI scale and variants.
  */
 
 import { z } from 'zod';

@@ -1,8 +1,7 @@
 /**
- * `exportDataset`: run store → filtered episodes → rows of a format → files of a writer, in the Hugging Face
- * layout (`data/<split>-NNNNN-of-NNNNN.<ext>` + README.md card; sharegpt adds dataset_info.json). Everything
- * is written under a temporary sibling folder and renamed into place at the end, so a failed or interrupted
- * export never leaves a half-written dataset (nor touches an existing one unless `overwrite`).
+ * `exportDataset`: run store → filtered episodes → rows of a format → files of a writer, in the Hugging Face layout.
+ * Written under a temporary sibling folder and renamed into place at the end, so a failed or interrupted export never
+ * leaves a half-written dataset (nor touches an existing one unless `overwrite`).
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,6 +78,7 @@ async function publish(temporary: string, out: string): Promise<void> {
   }
 }
 
+/** Writes `data/<split>-NNNNN-of-NNNNN.<ext>` and a README.md card (sharegpt adds dataset_info.json). */
 export async function exportDataset(params: ExportParams): Promise<ExportResult> {
   const out = resolve(params.out);
   const writerKind = params.writer ?? 'parquet';

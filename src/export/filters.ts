@@ -1,8 +1,7 @@
 /**
- * Filters, each a small named function. Record filters look at one episode (improvement over the baseline,
- * exit status, submitted, step and token bounds, integrity); set filters look at the summaries of all the
- * episodes that survived so far (dedup, score percentile within a task, top-k per task, balancing). Every
- * filter has a `name` (its --where text) and a `description`, which the dataset card lists with its counts.
+ * Filters, each a small named function: record filters look at one episode, set filters at the summaries of all the
+ * episodes that survived so far. Every filter has a `name` (its --where text) and a `description`, which the dataset
+ * card lists with its counts.
  */
 
 import { InvalidArgumentError } from '../errors.js';

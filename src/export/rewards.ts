@@ -1,8 +1,6 @@
 /**
  * Rewards recomputed from a stored episode with the env's own rule (RewardTracker), whatever the record's source
- * (MLGym imports store 0): a validate step earns the rise of the best normalised improvement so far, the final step
- * the normalised improvement of the held-out score; optional shaping subtracts penalties for format errors
- * (re-queries) and timed-out commands (the step's `timedOut`).
+ * (MLGym imports store 0), with optional shaping penalties for format errors and timed-out commands.
  */
 
 import { RewardTracker } from '../eval/reward.js';
@@ -40,7 +38,11 @@ function validationScores(record: EpisodeRecord): Map<number, number> {
   return scores;
 }
 
-/** One reward per step, in step order. */
+/**
+ * One reward per step, in step order: a validate step earns the rise of the best normalised improvement so far, the
+ * final step the normalised improvement of the held-out score; shaping subtracts penalties for format errors
+ * (re-queries) and timed-out commands (the step's `timedOut`).
+ */
 export function stepRewards(record: EpisodeRecord, shaping: RewardShaping = {}): number[] {
   const ref = reference(record);
   const validations = validationScores(record);

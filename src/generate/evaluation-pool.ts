@@ -1,11 +1,7 @@
 /**
- * Evaluation sandboxes started ahead of need. An evaluation must begin in a sandbox nobody has touched; a
- * container started a little earlier, with exactly the parameters the evaluator asks for, and never handed out
- * is exactly that. So the pool keeps a few spares per set of create parameters and hands each out once: the
- * evaluator removes it after use, nothing is recycled (unlike the agents' WarmPool). Spares are topped up in the
- * background after each hand-out, so container starts happen while agents wait on their model rather than in
- * the evaluation. Sandboxes with GPUs are not pooled (their devices belong to one lease). close() removes the
- * spares; flush() drops them (after a daemon restart they may be dead).
+ * Evaluation sandboxes started ahead of need: a few spares per set of create parameters, each handed out once and
+ * removed by the evaluator after use (nothing is recycled, unlike the agents' WarmPool). Sandboxes with GPUs are not
+ * pooled (their devices belong to one lease).
  */
 
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
@@ -23,6 +19,11 @@ interface Spares {
   filling?: Promise<void>;
 }
 
+/**
+ * An evaluation must begin in a sandbox nobody has touched; a container started a little earlier, with exactly the
+ * parameters the evaluator asks for, and never handed out is exactly that. Spares are topped up in the background
+ * after each hand-out, so container starts happen while agents wait on their model rather than in the evaluation.
+ */
 export class EvaluationPool {
   private readonly keys = new Map<string, Spares>();
   private readonly make: (params: SandboxCreateParams) => Promise<Sandbox>;
@@ -55,7 +56,7 @@ export class EvaluationPool {
     if (spares) this.fill(spares);
   }
 
-  /** Remove every spare; later evaluations start new ones. */
+  /** Remove every spare (after a daemon restart they may be dead); later evaluations start new ones. */
   async flush(): Promise<void> {
     await Promise.all([...this.keys.values()].map((spares) => spares.filling));
     const ready = [...this.keys.values()].flatMap((spares) => spares.ready.splice(0));

@@ -1,12 +1,7 @@
 /**
- * The warm pool: sandboxes kept ready per image (per task: its image, limits, environment and starting
- * files), with the ACI installed and the workspace already filled, so a reset neither waits for a container
- * start nor copies files. A sandbox an env gives back is wiped and refilled in the background (wipeSandbox and
- * fillWorkspace, the same code LabgymEnv uses) and kept, or closed when the pool is full or that fails. An
- * acquire with none ready waits for one being recycled, and starts a container only when none is; spares are
- * topped up to `perImage`, counting those being recycled, so a steady run starts no containers. Bounded: at
- * most `perImage` idle sandboxes per key. Sandboxes with GPUs are never pooled (their devices belong to one
- * lease). close() removes everything the pool made.
+ * The warm pool: sandboxes kept ready per image (per task: its image, limits, environment and starting files), with
+ * the ACI installed and the workspace filled, so a reset neither waits for a container start nor copies files.
+ * Bounded: at most `perImage` idle sandboxes per key; GPU sandboxes are never pooled (one lease owns their devices).
  */
 
 import { aci, fillWorkspace, wipeSandbox, type EnvTask, type SandboxSource } from '../env/index.js';
@@ -64,6 +59,10 @@ export class WarmPool implements SandboxSource {
     return this.made.size;
   }
 
+  /**
+   * A ready sandbox; with none ready, wait for one being recycled, and start a container only when none is. Spares are
+   * topped up to `perImage`, counting those being recycled, so a steady run starts no containers.
+   */
   async acquire(task: EnvTask): Promise<Sandbox> {
     const started = performance.now();
     const pooled = !task.gpus?.length && this.options.perImage > 0;
@@ -78,7 +77,11 @@ export class WarmPool implements SandboxSource {
     return sandbox;
   }
 
-  /** Take a sandbox back: wiped and refilled in the background, then handed to a waiting acquire or kept if there is room, else closed. Returns at once. */
+  /**
+   * Take a sandbox back: wiped and refilled in the background (wipeSandbox and fillWorkspace, the same code
+   * LabgymEnv uses), then handed to a waiting acquire or kept if there is room, else closed (also when that fails).
+   * Returns at once.
+   */
   release(sandbox: Sandbox): Promise<void> {
     const bucket = this.owner.get(sandbox);
     if (this.closed || !bucket || !this.made.has(sandbox) || this.options.perImage === 0) {

@@ -2,11 +2,6 @@
  * Performance profiles and AUP (area under the performance profile) as MLGym computes them
  * (scripts/evaluation/get_ranks.py; reference_mlgym.md §5.3), plus a fixed-τ_max variant so runs scored
  * separately stay comparable.
- *
- * For each task p and method m (a model, or the baseline): infeasible scores (negative, worse than the baseline,
- * missing) get the ratio (1+ε)·r_max; feasible ones get best/s (maximise) or s/best (minimise), with best and
- * r_max taken over the feasible scores. ρ_m(τ) is the share of tasks with log10 r ≤ τ; AUP is the left Riemann
- * sum of ρ_m over 500 grid points from 0 to τ_max, rounded to 3 decimals.
  */
 
 export type Direction = 'maximize' | 'minimize';
@@ -35,7 +30,11 @@ export interface TaskRatios {
   readonly ratios: Readonly<Record<string, number>>;
 }
 
-/** Performance ratios of one task; the baseline takes part as the method "baseline". */
+/**
+ * Performance ratios of one task; the baseline takes part as the method "baseline". Infeasible scores (negative, worse
+ * than the baseline, missing) get (1+ε)·r_max; feasible ones get best/s (maximise) or s/best (minimise), with best and
+ * r_max taken over the feasible scores.
+ */
 export function taskRatios(task: TaskScores, methods: readonly string[]): TaskRatios {
   const all: Record<string, number | undefined> = { ...task.scores, baseline: task.baseline };
   const feasible = methods.filter((method) => isFeasible(all[method], task.baseline, task.direction));
@@ -61,6 +60,7 @@ export function dataTauMax(tables: ReadonlyArray<readonly TaskRatios[]>): number
   return Math.ceil(10 * Math.log10(Math.max(...contributions))) / 10;
 }
 
+/** The τ grid: `points` (MLGym: 500) evenly spaced values from 0 to τ_max. */
 export function tauGrid(tauMax: number, points = GRID_POINTS): number[] {
   return Array.from({ length: points }, (_, i) => (tauMax * i) / (points - 1));
 }

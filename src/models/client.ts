@@ -1,9 +1,7 @@
 /**
- * The model client: one small class over the `openai` package, for any OpenAI-compatible endpoint (vLLM,
- * SGLang, Ollama, hosted APIs, labgym's policy server). Retries are the SDK's (429 honouring Retry-After, 5xx,
- * timeouts, connection errors; jittered exponential back-off); a fetch wrapper counts the attempts so retries
- * show in usage. Budgets and the context window are checked before each call. The API key is read from the
- * environment, kept inside the SDK client, and redacted from every error message.
+ * The model client: one small class over the `openai` package for any OpenAI-compatible endpoint. The SDK retries (a
+ * fetch wrapper counts the attempts); budgets and the context window are checked before each call. The API key is read
+ * from the environment, kept inside the SDK client, and redacted from every error message.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -89,6 +87,11 @@ function finishReasonOf(raw: string | undefined): ModelCallRecord['finishReason'
   return raw === 'function_call' ? 'tool_calls' : 'other';
 }
 
+/**
+ * A client for one OpenAI-compatible endpoint (vLLM, SGLang, Ollama, hosted APIs, labgym's policy server). Retries are
+ * the SDK's (429 honouring Retry-After, 5xx, timeouts, connection errors; jittered exponential back-off), and the
+ * counted attempts show in usage.
+ */
 export class ModelClient {
   readonly options: Readonly<Required<Pick<ModelClientOptions, 'timeoutMs' | 'maxRetries' | 'apiKeyEnv'>>> & ModelClientOptions;
   private readonly sdk: OpenAI;

@@ -1,8 +1,7 @@
 /**
- * The built-in policy server: an OpenAI-compatible HTTP endpoint (`POST /v1/chat/completions`,
- * `GET /v1/models`) on 127.0.0.1 only, answering with the built-in policies, so tests and demos go through
- * the real client and real HTTP with no key and no network. Optional fault injection.
- * Hand-written on node:http: two routes do not justify a web framework dependency.
+ * The built-in policy server: an OpenAI-compatible HTTP endpoint (`POST /v1/chat/completions`, `GET /v1/models`) on
+ * 127.0.0.1 only, answering with the built-in policies, so tests and demos go through the real client and real HTTP
+ * with no key and no network. Optional fault injection. Plain node:http: two routes do not justify a web framework.
  */
 
 import { randomUUID } from 'node:crypto';

@@ -1,8 +1,7 @@
 /**
- * One persistent bash process driven over a byte stream: commands go in one line at a time, output comes back
- * until a completion marker carrying a fresh random nonce, so nothing the command prints can end it early.
- * Backend-neutral: the Docker backend hands it an attached exec stream; timeouts call back into the backend
- * to kill what the command started.
+ * One persistent bash process driven over a byte stream, one command line at a time; output is read until a marker
+ * with a fresh random nonce, so nothing the command prints can end it early. Backend-neutral: the backend supplies the
+ * stream (Docker: an attached exec) and, on a timeout, kills what the command started.
  */
 
 import { randomBytes } from 'node:crypto';

@@ -1,10 +1,7 @@
 /**
- * The streaming run reader: episode records from run stores (`runs/<id>/episodes/*.jsonl`), `labgym run` outputs
- * (`<dir>/episodes.jsonl`) or single JSONL files, one line at a time (memory stays flat whatever the store's size).
- * Each file is read by episode-file.ts's reader (version 1 records come back as version 2).
- * Bad lines are counted and reported with file:line, or fatal with `strict`; records are deduped by episode id
- * (a retried or resumed episode can be stored twice: the first complete record wins; sandbox_error records are
- * never complete). No Docker here.
+ * The streaming run reader: episode records from run stores, `labgym run` outputs or single JSONL files, one line at a
+ * time (memory stays flat). Bad lines are counted with file:line (fatal with `strict`); records are deduped by episode
+ * id (the first complete record wins). No Docker here.
  */
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -96,6 +93,8 @@ export function episodeFiles(input: string): string[] {
 /**
  * Stream the episode records of the inputs in order (files in name order, lines in file order).
  * `report` is updated as the records flow and is complete when the iteration ends.
+ * Each file is read by episode-file.ts's reader (version 1 records come back as version 2). A retried or resumed
+ * episode can be stored twice: the first complete record wins (sandbox_error records are never complete).
  */
 export async function* streamEpisodes(
   inputs: readonly string[],

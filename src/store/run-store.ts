@@ -1,11 +1,7 @@
 /**
- * The run directory, a contract other stages read:
- *   runs/<run-id>/spec.yaml               the resolved generation spec
- *   runs/<run-id>/journal.jsonl           append-only events (episode scheduled/started/finished/failed, with tries)
- *   runs/<run-id>/episodes/<shard>.jsonl  append-only EpisodeRecord lines, one shard per writer process
- *   runs/<run-id>/artifacts/<episode-id>/ per-episode files (records of failed tries)
- * An episode id is derived from (task, model, seed, attempt), so a job that runs twice is stored under one id;
- * readers keep the first complete record per id and drop torn last lines. No Docker here.
+ * The run directory (`runs/<run-id>/`), a contract other stages read. An episode id is derived from (task, model,
+ * seed, attempt), so a job that runs twice is stored under one id; readers keep the first complete record per id and
+ * drop torn last lines. No Docker here.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -93,6 +89,13 @@ export function newRunId(name: string): string {
   return `${name}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * One run directory:
+ *   runs/<run-id>/spec.yaml               the resolved generation spec
+ *   runs/<run-id>/journal.jsonl           append-only events (episode scheduled/started/finished/failed, with tries)
+ *   runs/<run-id>/episodes/<shard>.jsonl  append-only EpisodeRecord lines, one shard per writer process
+ *   runs/<run-id>/artifacts/<episode-id>/ per-episode files (records of failed tries)
+ */
 export class RunStore {
   /** This process's shard: a new one per writer, so two writers never interleave lines. */
   readonly shard = `${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -1,11 +1,7 @@
 /**
- * Dataset preparation. Sources are fetched on the host (Debian .deb via apt, npm tarballs, user-supplied files
- * checked against their sha256), then the dataset's script runs in a builder container with the network off and
- * writes public files and hidden per-split files. The result is cached under <cache>/datasets/<id>-<hash>, where
- * the hash covers the definition, the script, the sources and the builder image: unchanged data is never
- * rebuilt. The cache lives outside the checkout ($LABGYM_CACHE, default ~/.cache/labgym) so that fresh clones
- * on the same machine (CI) reuse it, as they reuse the content-hashed images. A failed preparation leaves
- * nothing behind.
+ * Dataset preparation: sources fetched on the host, then the dataset's script run in a builder container with the
+ * network off, writing public and hidden per-split files. Cached under <cache>/datasets/<id>-<hash> (the hash covers
+ * definition, script, sources, builder image), so unchanged data is never rebuilt; a failure leaves nothing behind.
  */
 
 import { execFile } from 'node:child_process';
@@ -46,6 +42,10 @@ function cacheRoot(): string {
   return process.env.LABGYM_CACHE ?? join(homedir(), '.cache', 'labgym');
 }
 
+/**
+ * $LABGYM_CACHE/datasets (default ~/.cache/labgym): outside the checkout so that fresh clones on the same machine (CI)
+ * reuse it, as they reuse the content-hashed images.
+ */
 export function defaultCacheDir(): string {
   return join(cacheRoot(), 'datasets');
 }
@@ -118,7 +118,10 @@ async function cacheKey(dataset: LoadedDataset, builderImageId: string, paths: R
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Fetch one source onto the host; returns the file or folder to copy into the builder. */
+/**
+ * Fetch one source onto the host (a Debian .deb via apt, an npm tarball, or a user-supplied file checked against its
+ * sha256); returns the file or folder to copy into the builder.
+ */
 async function stageSource(dataset: LoadedDataset, index: number, paths: Required<DatasetPaths>, scratch: string): Promise<string> {
   const source = dataset.config.sources[index]!;
   const field = `sources[${index}]`;

@@ -1,9 +1,7 @@
 /**
- * `labgym tasks import-mlgym`: MLGym's configs/tasks/*.yaml and configs/datasets/*.yaml into labgym's task
- * format. MLGym keeps metric directions in code and evaluation in task classes; both are filled in here from
- * what MLGym does (reference_mlgym.md §3.2–3.3). Starter and evaluation files are copied when the MLGym checkout
- * beside the configs folder has them; local datasets are converted when their data is present (hashed), while
- * hub datasets cannot be fetched offline and are reported.
+ * `labgym tasks import-mlgym`: MLGym's configs/tasks/*.yaml and configs/datasets/*.yaml into labgym's task format.
+ * MLGym keeps metric directions in code and evaluation in task classes; both are filled in here from what MLGym does
+ * (reference_mlgym.md §3.2–3.3).
  */
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -90,6 +88,10 @@ shutil.copytree(source, "out/public", dirs_exist_ok=True)
 json.dump({}, open("out/splits.json", "w"))
 `;
 
+/**
+ * Starter and evaluation files are copied when the MLGym checkout beside the configs folder has them; local datasets
+ * are converted when their data is present (hashed), while hub datasets cannot be fetched offline and are reported.
+ */
 export async function importMlgymConfigs(configsDir: string, outDir: string): Promise<ImportReport> {
   const repoRoot = join(configsDir, '..');
   const report: ImportReport = { tasks: [], datasets: [] };

@@ -1,3 +1,4 @@
+/** The tasks stage: task and dataset catalog, dataset preparation, task images, resolution, baselines, the demo. */
 export { DEFAULT_DIRS, listTaskIds, listDatasetIds, loadTask, loadDataset, type CatalogDirs, type LoadedTask, type LoadedDataset } from './catalog.js';
 export { prepareDataset, missingUserData, defaultCacheDir, defaultUserDataDir, type PreparedDataset, type DatasetPaths } from './datasets.js';
 export { buildImageForTask, DATA_ROOT } from './image.js';

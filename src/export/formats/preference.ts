@@ -1,11 +1,7 @@
 /**
- * `preference`: DPO pairs (TRL DPOTrainer: `prompt`, `chosen`, `rejected` as conversations). Episodes of one
- * task and seed group (or one task) are ranked by held-out score; the i-th best is paired with the i-th worst
- * while it scores strictly better (by more than `minMargin`), so each episode is in at most one pair. A pair is
- * written as soon as both its episodes have streamed past; only episodes waiting for their partner are held.
- *
- * `kto`: unpaired labels (TRL KTOTrainer: `prompt`, `completion`, `label`): label = the held-out score beat the
- * baseline (normalised improvement > 0).
+ * `preference`: DPO pairs (TRL DPOTrainer: `prompt`, `chosen`, `rejected` as conversations) of episodes ranked by
+ * held-out score, each episode in at most one pair. `kto`: unpaired labels (TRL KTOTrainer: `prompt`, `completion`,
+ * `label`). Streaming: only episodes waiting for their partner are held.
  */
 
 import type { EpisodeRecord } from '../../store/index.js';
@@ -23,6 +19,10 @@ interface Pair {
   rejectedRecord?: EpisodeRecord;
 }
 
+/**
+ * Episodes of one task and seed group (or one task) ranked by held-out score; the i-th best is paired with the i-th
+ * worst when it scores strictly better (by more than `minMargin`), so each episode is in at most one pair.
+ */
 export function preferencePairs(summaries: readonly EpisodeSummary[], options: FormatOptions = {}): Pair[] {
   const key = (summary: EpisodeSummary) => (options.pairBy === 'task' ? summary.taskId : `${summary.taskId}\0${summary.seed ?? ''}`);
   const margin = options.minMargin ?? 0;
@@ -39,6 +39,7 @@ export function preferencePairs(summaries: readonly EpisodeSummary[], options: F
   return pairs;
 }
 
+/** A pair is written once both its episodes have streamed past; only episodes awaiting their partner are held. */
 export function preferenceFormat(options: FormatOptions = {}): RowFormat {
   const waiting = new Map<string, Pair>();
   return {
@@ -86,6 +87,7 @@ export function preferenceFormat(options: FormatOptions = {}): RowFormat {
   };
 }
 
+/** label = the held-out score beat the baseline (normalised improvement > 0). */
 export function ktoFormat(): RowFormat {
   return {
     name: 'kto',

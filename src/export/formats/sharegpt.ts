@@ -1,8 +1,7 @@
 /**
- * `sharegpt`: LLaMA-Factory's sharegpt shape: `conversations` of {from, value} with human / gpt /
- * function_call / observation tags, the system prompt in `system`, tool schemas in `tools`; plus a
- * dataset_info.json entry (written beside the card). A tool-call turn becomes a function_call whose value is
- * the call as JSON ({name, arguments}); its accompanying text, if any, is dropped (LLaMA-Factory has no slot).
+ * `sharegpt`: LLaMA-Factory's sharegpt shape (`conversations` of {from, value} tagged human / gpt / function_call /
+ * observation, `system`, `tools`) plus a dataset_info.json entry. A tool-call turn becomes a function_call of the
+ * call as JSON ({name, arguments}); its accompanying text, if any, is dropped (LLaMA-Factory has no slot).
  */
 
 import type { ChatMessage } from '../../store/index.js';

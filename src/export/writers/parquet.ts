@@ -1,13 +1,6 @@
 /**
  * Parquet files through hyparquet-writer: nested columns as standard 3-level LISTs of STRUCTs, ZSTD pages
  * (@bokuweb/zstd-wasm; Node 20's zlib has no zstd), one row group per batch the caller hands in.
- *
- * Why this library (reference_deps.md §1.2, 200k rows / 1 GB text): parquetjs, the product card's choice, is
- * dormant, has no ZSTD, writes legacy 2-level lists and was the slowest (61 s snappy). DuckDB was fastest
- * (12–14 s) but staged rows in memory (4.75–6.3 GB peak) and cannot stream-append; hyparquet-writer ZSTD took
- * 27–29 s with the lowest memory (2.1 GB, nearly all of it the benchmark's pre-built rows) and streams row
- * group by row group, which is what a flat-memory export needs. It is pure JS (no native build), and DuckDB
- * stays free to be the independent reader in tests.
  */
 
 import { init as initZstd, compress as zstdCompress } from '@bokuweb/zstd-wasm';
@@ -59,6 +52,14 @@ function columnValues(rows: readonly Row[], field: Column): unknown[] {
   return field.type === 'int64' ? values.map((value) => (value === null ? null : BigInt(value as number))) : values;
 }
 
+/**
+ * Why hyparquet-writer (reference_deps.md §1.2, 200k rows / 1 GB text): parquetjs, the product card's choice, is
+ * dormant, has no ZSTD, writes legacy 2-level lists and was the slowest (61 s snappy). DuckDB was fastest
+ * (12–14 s) but staged rows in memory (4.75–6.3 GB peak) and cannot stream-append; hyparquet-writer ZSTD took
+ * 27–29 s with the lowest memory (2.1 GB, nearly all of it the benchmark's pre-built rows) and streams row
+ * group by row group, which is what a flat-memory export needs. It is pure JS (no native build), and DuckDB
+ * stays free to be the independent reader in tests.
+ */
 export async function openParquetFile(path: string, columns: readonly Column[], metadata: Record<string, string> = {}): Promise<FileWriter> {
   await (zstdReady ??= initZstd());
   const writer = new ParquetWriter({

@@ -1,8 +1,7 @@
 /**
- * One split of a dataset in the Hugging Face layout: `data/<split>-NNNNN-of-NNNNN.<ext>`. Rows are batched
- * (a batch is a Parquet row group or an Arrow record batch, bounded by rows and by estimated bytes, so memory
- * stays flat) and a new shard starts past `shardBytes`. Shards get their final names (the total is known
- * only at the end) when the split closes.
+ * One split of a dataset in the Hugging Face layout: `data/<split>-NNNNN-of-NNNNN.<ext>`. Rows are batched (bounded
+ * by rows and estimated bytes, so memory stays flat) and a new shard starts past `shardBytes`; shards get their final
+ * names (the total is known only at the end) when the split closes.
  */
 
 import { rename } from 'node:fs/promises';
@@ -54,6 +53,7 @@ export function openFile(kind: WriterKind, path: string, columns: readonly Colum
   return openJsonlFile(path, columns);
 }
 
+/** Writes one split; a batch is a Parquet row group or an Arrow record batch. */
 export class SplitWriter {
   private batch: Row[] = [];
   private batchBytes = 0;

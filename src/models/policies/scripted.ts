@@ -1,9 +1,7 @@
 /**
- * The scripted researcher: looks around, validates the starter code, then tries a seeded selection of the
- * task's moves (policy.yaml) one at a time: apply, rebuild, validate, keep it if the score improved, undo it
- * otherwise; then submits. It runs behind HTTP with no memory, so each reply replays its own plan over the
- * conversation: its earlier actions are recognised in the assistant messages, and the scores are read from
- * the validate observations (or, once a history processor has hidden one, from the thought that noted it).
+ * The scripted researcher: looks around, validates the starter code, tries a seeded selection of the task's moves
+ * (policy.yaml) one at a time, keeping those that improve the score, then submits. It runs behind HTTP with no memory,
+ * so each reply replays its own plan over the conversation.
  */
 
 import { ConfigError } from '../../errors.js';
@@ -111,6 +109,11 @@ function notedScore(messages: readonly ChatMessage[], from: number): number | nu
   return undefined;
 }
 
+/**
+ * Each move is applied, rebuilt and validated, kept if the score improved and undone otherwise. Its earlier actions
+ * are recognised in the assistant messages, and the scores are read from the validate observations (or, once a
+ * history processor has hidden one, from the thought that noted it).
+ */
 export class ScriptedPolicy implements Policy {
   constructor(private readonly policy: ScriptedPolicyFile) {}
 

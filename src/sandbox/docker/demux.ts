@@ -1,8 +1,6 @@
 /**
- * Splits Docker's multiplexed exec stream (8-byte frame headers: stream type, then payload length) into
- * payload pieces as they arrive. Written here rather than using docker-modem's demuxStream because that one
- * concatenates its whole pending buffer on every chunk: 50 MB of output cost ~40 MB of transient buffers.
- * This one never copies payload bytes.
+ * Splits Docker's multiplexed exec stream (8-byte frame headers: stream type, then payload length) into payload
+ * pieces as they arrive, never copying payload bytes.
  */
 
 import type { Readable } from 'node:stream';
@@ -10,6 +8,10 @@ import type { Readable } from 'node:stream';
 export const STDOUT = 1;
 export const STDERR = 2;
 
+/**
+ * Written here rather than using docker-modem's demuxStream because that one concatenates its whole pending buffer
+ * on every chunk: 50 MB of output cost ~40 MB of transient buffers.
+ */
 export function demuxDockerStream(stream: Readable, onPayload: (streamType: number, payload: Buffer) => void): void {
   let header: Buffer = Buffer.alloc(0);
   let streamType = 0;

@@ -1,8 +1,7 @@
 /**
- * The Docker backend of the Sandbox contract, on dockerode. Each sandbox is one container (network none,
- * CPU/memory/pids/shm limits, GPUs by device id) holding two persistent shells: the agent's, and a root
- * control shell that kills timed-out commands without forking. Every container is labelled with its owner
- * process; a "lifeline" attach makes Docker remove it by itself if that process dies.
+ * The Docker backend of the Sandbox contract, on dockerode. Each sandbox is one container holding two persistent
+ * shells: the agent's, and a root control shell that kills timed-out commands without forking. Every container is
+ * labelled with its owner process; a "lifeline" attach makes Docker remove it by itself if that process dies.
  */
 
 import { hostname } from 'node:os';
