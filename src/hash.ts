@@ -1,7 +1,7 @@
 /** Content hashes of files and folders (names, modes and bytes, in a stable order), for cache keys and records. */
 
 import { createHash, type Hash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Feed a file, or a folder recursively, into `hash`, each entry under `label`-prefixed relative names. */
@@ -10,7 +10,10 @@ export async function hashTree(hash: Hash, path: string, label: string): Promise
   if (info.isDirectory()) {
     for (const child of (await readdir(path)).sort()) await hashTree(hash, join(path, child), `${label}/${child}`);
   } else {
-    hash.update(`${label}\0${info.mode & 0o777}\0`).update(await readFile(path)).update('\0');
+    hash
+      .update(`${label}\0${info.mode & 0o777}\0`)
+      .update(await readFile(path))
+      .update('\0');
   }
 }
 
@@ -23,5 +26,7 @@ export async function sha256Tree(path: string): Promise<string> {
 
 /** sha256 hex of one file's bytes (what `sha256sum` prints). */
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }

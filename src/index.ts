@@ -3,58 +3,72 @@
  * datasets. The CLI (src/cli) is a thin layer over these same calls.
  */
 
+export { type AgentOptions, type EpisodeLimits, type EpisodeParams, runEpisode } from './agent/index.js';
+export { type GenerationSpec, type GenerationSpecInput, GenerationSpecSchema, loadGenerationSpec } from './config/generation-spec.js';
+
+// The environment, the agent loop and the model client.
+export {
+  type EnvOptions,
+  type EnvTask,
+  LabgymEnv,
+  type ResetParams,
+  type ResetResult,
+  type SandboxSource,
+  type StepInfo,
+  type StepResult,
+} from './env/index.js';
+export * from './errors.js';
+export { type EvaluationParams, type EvaluationRecord, type Evaluator, normalizedImprovement, RewardTracker, SandboxEvaluator } from './eval/index.js';
+export { type ExportParams, type ExportResult, exportDataset, type FilterRunParams, type FilterRunResult, filterRun } from './export/index.js';
 // Generation: a spec of tasks × models × seeds × attempts into a run directory, or one episode.
 export {
-  generate,
-  startGeneration,
-  runSingleEpisode,
-  GenerationSpecError,
   type GenerateParams,
   type GenerateSummary,
   type GenerationRun,
+  GenerationSpecError,
+  generate,
+  runSingleEpisode,
   type SingleEpisodeParams,
   type SingleEpisodeResult,
+  startGeneration,
 } from './generate/index.js';
-export { loadGenerationSpec, GenerationSpecSchema, type GenerationSpec, type GenerationSpecInput } from './config/generation-spec.js';
-
-// The environment, the agent loop and the model client.
-export { LabgymEnv, type EnvOptions, type ResetParams, type ResetResult, type StepInfo, type StepResult, type EnvTask, type SandboxSource } from './env/index.js';
-export { runEpisode, type AgentOptions, type EpisodeLimits, type EpisodeParams } from './agent/index.js';
-export { ModelClient, startPolicyServer, type ModelClientOptions, type CompletionParams, type CompletionResult, type PolicyServer, type PolicyServerOptions } from './models/index.js';
-export { SandboxEvaluator, RewardTracker, normalizedImprovement, type Evaluator, type EvaluationParams, type EvaluationRecord } from './eval/index.js';
-
-// Tasks and sandboxes.
-export { resolveTask, listTaskIds, type ResolvedTask, type ResolveOptions, type TaskScale } from './tasks/index.js';
+// Scoring, filtering, export and import.
+export { type ScoreParams, type ScoreResult, score } from './metrics/index.js';
+export {
+  type CompletionParams,
+  type CompletionResult,
+  ModelClient,
+  type ModelClientOptions,
+  type PolicyServer,
+  type PolicyServerOptions,
+  startPolicyServer,
+} from './models/index.js';
 export {
   createSandbox,
-  registerSandboxBackend,
-  sandboxBackend,
-  sandboxBackendNames,
   type ExecResult,
+  registerSandboxBackend,
   type Sandbox,
   type SandboxBackend,
   type SandboxCreateParams,
+  sandboxBackend,
+  sandboxBackendNames,
 } from './sandbox/index.js';
-
-// Scoring, filtering, export and import.
-export { score, type ScoreParams, type ScoreResult } from './metrics/index.js';
-export { exportDataset, filterRun, type ExportParams, type ExportResult, type FilterRunParams, type FilterRunResult } from './export/index.js';
 
 // The stored record: schemas (zod) and types.
 export {
-  EPISODE_SCHEMA_VERSION,
-  EpisodeRecordSchema,
-  StoredEpisodeRecordSchema,
-  StepRecordSchema,
-  episodeJsonSchema,
-  streamEpisodes,
-  readEpisodeFile,
-  RunStore,
-  type EpisodeRecord,
-  type StepRecord,
   type ChatMessage,
+  EPISODE_SCHEMA_VERSION,
+  type EpisodeRecord,
+  EpisodeRecordSchema,
   type ExitReason,
+  episodeJsonSchema,
+  RunStore,
+  readEpisodeFile,
   type ScoreEntry,
+  type StepRecord,
+  StepRecordSchema,
+  StoredEpisodeRecordSchema,
+  streamEpisodes,
 } from './store/index.js';
-
-export * from './errors.js';
+// Tasks and sandboxes.
+export { listTaskIds, type ResolvedTask, type ResolveOptions, resolveTask, type TaskScale } from './tasks/index.js';

@@ -4,26 +4,25 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { type AutosubmitReason, aci, type EnvState, type EnvTask, type LabgymEnv, type StepResult } from '../env/index.js';
 import { SandboxUnavailableError } from '../errors.js';
-import { aci, type AutosubmitReason, type EnvState, type EnvTask, type LabgymEnv, type StepResult } from '../env/index.js';
 import { CostBudget, type ModelClient, type ModelExitAction } from '../models/index.js';
 import {
-  EPISODE_SCHEMA_VERSION,
-  EpisodeRecordSchema,
   type ChatMessage,
+  EPISODE_SCHEMA_VERSION,
   type EpisodeRecord,
+  EpisodeRecordSchema,
   type ExitReason,
   type ModelCallRecord,
   type RequeryRecord,
   type ResponseFormat,
   type StepRecord,
 } from '../store/index.js';
-import { DEFAULT_HISTORY_PROCESSOR, describeHistoryProcessor, historyProcessor, type HistoryProcessorSpec } from './history-processors.js';
-import { errorText, queryModel, UsageCounter, type QueryContext } from './model-query.js';
+import { DEFAULT_HISTORY_PROCESSOR, describeHistoryProcessor, type HistoryProcessorSpec, historyProcessor } from './history-processors.js';
+import { errorText, type QueryContext, queryModel, UsageCounter } from './model-query.js';
 import { scoresOf } from './scores.js';
-import { defaultTemplates, renderTemplate, templatesHash, type AgentTemplates } from './templates.js';
+import { type AgentTemplates, defaultTemplates, renderTemplate, templatesHash } from './templates.js';
 import { aciToolDefinitions } from './tools.js';
-
 
 export interface AgentOptions {
   /** How the model writes its action. @default 'mlgym' (a DISCUSSION and one fenced block) */
@@ -160,7 +159,10 @@ class EpisodeRun {
       format: this.format,
       processHistory: historyProcessor(this.processorSpec),
       tools: this.format === 'tools' ? aciToolDefinitions(params.env.aciOptions) : undefined,
-      budgets: [...(limits?.episodeCostUsd !== undefined ? [new CostBudget('episode', limits.episodeCostUsd)] : []), ...(limits?.runBudget ? [limits.runBudget] : [])],
+      budgets: [
+        ...(limits?.episodeCostUsd !== undefined ? [new CostBudget('episode', limits.episodeCostUsd)] : []),
+        ...(limits?.runBudget ? [limits.runBudget] : []),
+      ],
       maxRequeries: params.agent?.maxRequeries ?? 3,
       templates: this.templates,
       usage: this.usage,
@@ -242,9 +244,11 @@ class EpisodeRun {
     };
     const observation = this.lastObservation;
     const content =
-      observation === undefined ? renderTemplate(templates.task, variables)
-      : observation.trim() === '' ? renderTemplate(templates.nextStepNoOutput, variables)
-      : renderTemplate(templates.nextStep, { ...variables, observation: observation.replace(/\n$/, '') });
+      observation === undefined
+        ? renderTemplate(templates.task, variables)
+        : observation.trim() === ''
+          ? renderTemplate(templates.nextStepNoOutput, variables)
+          : renderTemplate(templates.nextStep, { ...variables, observation: observation.replace(/\n$/, '') });
     return this.lastToolCallId ? { role: 'tool', toolCallId: this.lastToolCallId, content } : { role: 'user', content };
   }
 
@@ -268,7 +272,10 @@ class EpisodeRun {
     return result.terminated || result.truncated;
   }
 
-  private async autosubmit(action: LoopExitAction | ModelExitAction, fields: { response: string; requeries: RequeryRecord[]; call?: ModelCallRecord }): Promise<void> {
+  private async autosubmit(
+    action: LoopExitAction | ModelExitAction,
+    fields: { response: string; requeries: RequeryRecord[]; call?: ModelCallRecord },
+  ): Promise<void> {
     const stepStarted = new Date();
     const envStarted = performance.now();
     const result = await this.params.env.autosubmit(action);
@@ -317,7 +324,12 @@ class EpisodeRun {
         ...(client.options.contextWindowTokens ? { contextWindowTokens: client.options.contextWindowTokens } : {}),
         ...(client.options.pricing ? { pricing: client.options.pricing } : {}),
       },
-      agent: { responseFormat: this.format, historyProcessor: describeHistoryProcessor(this.processorSpec), maxRequeries: this.query.maxRequeries, templatesHash: templatesHash(this.templates) },
+      agent: {
+        responseFormat: this.format,
+        historyProcessor: describeHistoryProcessor(this.processorSpec),
+        maxRequeries: this.query.maxRequeries,
+        templatesHash: templatesHash(this.templates),
+      },
       seed: params.seed ?? 0,
       limits: {
         maxSteps: env.maxSteps,

@@ -56,7 +56,10 @@ export const closedWindow: HistoryProcessor = (messages) => {
       const start = lines[0]!.index;
       const last = lines.at(-1)!;
       const end = last.index + last[0].length;
-      result[i] = { ...message, content: `${message.content.slice(0, start)}Outdated window with ${lines.length} lines omitted...\n${message.content.slice(end)}` };
+      result[i] = {
+        ...message,
+        content: `${message.content.slice(0, start)}Outdated window with ${lines.length} lines omitted...\n${message.content.slice(end)}`,
+      };
     }
     seen.add(file);
   }

@@ -1,17 +1,17 @@
 /** The agent stage: the MLGym-style agent loop, its prompt templates, response parsers and history processors. */
-export { runEpisode, SANDBOX_ERROR_STATUS, type AgentOptions, type EpisodeLimits, type EpisodeParams } from './episode.js';
-export { scoresOf } from './scores.js';
+export { type AgentOptions, type EpisodeLimits, type EpisodeParams, runEpisode, SANDBOX_ERROR_STATUS } from './episode.js';
 export { FormatError } from './format-error.js';
 export {
   closedWindow,
   DEFAULT_HISTORY_PROCESSOR,
   describeHistoryProcessor,
+  type HistoryProcessor,
+  type HistoryProcessorSpec,
   historyProcessor,
   identity,
   lastNObservations,
-  type HistoryProcessor,
-  type HistoryProcessorSpec,
 } from './history-processors.js';
-export { parseFencedResponse, parseResponse, parseToolCallResponse, parseXmlResponse, type ParsedResponse } from './parsing.js';
-export { defaultTemplates, renderTemplate, templatesHash, type AgentTemplates } from './templates.js';
+export { type ParsedResponse, parseFencedResponse, parseResponse, parseToolCallResponse, parseXmlResponse } from './parsing.js';
+export { scoresOf } from './scores.js';
+export { type AgentTemplates, defaultTemplates, renderTemplate, templatesHash } from './templates.js';
 export { aciToolDefinitions, actionFromToolCall, BASH_TOOL } from './tools.js';

@@ -22,7 +22,9 @@ export const BASH_TOOL: ToolDefinition = {
 
 export function aciToolDefinitions(options: Partial<aci.AciOptions> = {}): ToolDefinition[] {
   const docs = (command: aci.AciCommandSpec) =>
-    command.docstring.replaceAll('{WINDOW}', String(options.window ?? aci.DEFAULT_ACI_OPTIONS.window)).replaceAll('{OVERLAP}', String(options.overlap ?? aci.DEFAULT_ACI_OPTIONS.overlap));
+    command.docstring
+      .replaceAll('{WINDOW}', String(options.window ?? aci.DEFAULT_ACI_OPTIONS.window))
+      .replaceAll('{OVERLAP}', String(options.overlap ?? aci.DEFAULT_ACI_OPTIONS.overlap));
   return [
     ...aci.ACI_COMMANDS.map((command) => ({
       name: command.name,

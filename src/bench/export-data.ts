@@ -4,8 +4,8 @@
  * Exporters must not care where records came from; this is the cheap way to get 200k of them.
  */
 
-import { EPISODE_SCHEMA_VERSION, type ChatMessage, type EpisodeRecord, type StepRecord } from '../store/index.js';
 import { seededRandom } from '../random.js';
+import { type ChatMessage, EPISODE_SCHEMA_VERSION, type EpisodeRecord, type StepRecord } from '../store/index.js';
 
 export interface SyntheticOptions {
   /** Tasks the episodes spread over. @default 8 */
@@ -19,7 +19,27 @@ export interface SyntheticOptions {
   readonly seeds?: number;
 }
 
-const WORDS = ['model', 'train', 'loss', 'accuracy', 'python', 'epoch', 'baseline', 'validate', 'submission', 'é', '→', '数据', '🙂', 'def', 'return', '"quoted"', "it's", 'x\ty', 'lr=3e-4'];
+const WORDS = [
+  'model',
+  'train',
+  'loss',
+  'accuracy',
+  'python',
+  'epoch',
+  'baseline',
+  'validate',
+  'submission',
+  'é',
+  '→',
+  '数据',
+  '🙂',
+  'def',
+  'return',
+  '"quoted"',
+  "it's",
+  'x\ty',
+  'lr=3e-4',
+];
 
 function text(next: () => number, chars: number): string {
   const parts: string[] = [];
@@ -41,7 +61,7 @@ export function syntheticEpisode(index: number, options: SyntheticOptions = {}):
   const taskId = `task${index % tasks}`;
   const seed = Math.floor(index / tasks) % (options.seeds ?? 4);
   const baseline = 1 + (index % tasks) / 10;
-  const score = Math.round((baseline * (0.8 + next() * 0.6)) * 1e6) / 1e6;
+  const score = Math.round(baseline * (0.8 + next() * 0.6) * 1e6) / 1e6;
   const messages: ChatMessage[] = [
     { role: 'system', content: `SETTING: ${text(next, chars)}` },
     { role: 'user', content: `TASK ${taskId}: ${text(next, chars)}` },
@@ -89,8 +109,24 @@ export function syntheticEpisode(index: number, options: SyntheticOptions = {}):
     steps,
     exitStatus: 'submitted',
     exitReason: 'submitted',
-    scores: { primaryMetric: 'Score', direction: 'maximize', baseline, validations, final: { step: stepCount, split: 'test', score, metrics: { Score: score } }, best },
-    usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, calls: stepCount, retries: 0, costUsd: 0, usageEstimated: false, gpuSeconds: 0 },
+    scores: {
+      primaryMetric: 'Score',
+      direction: 'maximize',
+      baseline,
+      validations,
+      final: { step: stepCount, split: 'test', score, metrics: { Score: score } },
+      best,
+    },
+    usage: {
+      promptTokens,
+      completionTokens,
+      totalTokens: promptTokens + completionTokens,
+      calls: stepCount,
+      retries: 0,
+      costUsd: 0,
+      usageEstimated: false,
+      gpuSeconds: 0,
+    },
     integrity: { evaluatorHashes: [`sha256:eval${index % tasks}`], evaluatedOutsideAgentSandbox: true },
   };
 }

@@ -5,8 +5,8 @@
  */
 
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,10 @@ async function writeStore(file: string, episodes: number): Promise<void> {
 
 /** Run this CLI again as a child (same loader flags), in worker mode; it prints one JSON line. */
 async function child(args: readonly string[]): Promise<Record<string, number>> {
-  const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'bench', 'export', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'bench', 'export', ...args], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const [code] = (await once(proc, 'close')) as [number];
@@ -71,7 +74,9 @@ export async function duckdbWorker(input: string, output: string): Promise<Recor
   const db = await DuckDBInstance.create(':memory:');
   const connection = await db.connect();
   const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
-  await connection.run(`COPY (SELECT * FROM read_ndjson(${quote(input)}, maximum_object_size=1073741824)) TO ${quote(output)} (FORMAT parquet, COMPRESSION zstd)`);
+  await connection.run(
+    `COPY (SELECT * FROM read_ndjson(${quote(input)}, maximum_object_size=1073741824)) TO ${quote(output)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
   const seconds = (performance.now() - started) / 1000;
   const rows = Number((await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quote(output)})`)).getRows()[0]![0]);
   connection.closeSync();

@@ -7,13 +7,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { parseGenerationSpec } from '../config/generation-spec.js';
 import { LabgymEnv } from '../env/index.js';
 import { EvaluationPool, generate, WarmPool } from '../generate/index.js';
 import { readJournal, readRunEpisodes } from '../store/index.js';
-import { DEFAULT_DIRS, resolveTask, type CatalogDirs } from '../tasks/index.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type CatalogDirs, DEFAULT_DIRS, resolveTask } from '../tasks/index.js';
 import { percentile } from './stats.js';
 
 export interface GenerateBenchParams {
@@ -196,7 +196,12 @@ export async function benchGenerate(params: GenerateBenchParams): Promise<Genera
       },
       resetP50Ms: { warm: warmP50, cold: coldP50, coldToWarmRatio: coldP50 / warmP50, samples: params.resets },
       evaluationSandboxes: summary.evaluationSandboxes,
-      evaluationP50Ms: { startedAhead: percentile(ahead, 50), own: percentile(own, 50), ownToAheadRatio: percentile(own, 50) / percentile(ahead, 50), samples: params.resets },
+      evaluationP50Ms: {
+        startedAhead: percentile(ahead, 50),
+        own: percentile(own, 50),
+        ownToAheadRatio: percentile(own, 50) / percentile(ahead, 50),
+        samples: params.resets,
+      },
     };
   } finally {
     await rm(root, { recursive: true, force: true });

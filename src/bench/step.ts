@@ -4,8 +4,8 @@
  * (a harness without a persistent shell) and a bare sandbox start (a harness without a warm one).
  */
 
+import { type EnvTask, LabgymEnv } from '../env/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { LabgymEnv, type EnvTask } from '../env/index.js';
 import type { Evaluator } from '../eval/index.js';
 import { sandboxBackend } from '../sandbox/index.js';
 import { percentile, timeEach } from './stats.js';

@@ -21,7 +21,9 @@ export function registerBenchCommands(program: Command): void {
       console.log(`env.step("true")      p50 ${result.stepP50Ms.toFixed(2)} ms   p95 ${result.stepP95Ms.toFixed(2)} ms   (${result.samples.steps} steps)`);
       console.log(`fresh exec of true    p50 ${result.freshExecP50Ms.toFixed(2)} ms   (${result.samples.execs} execs)`);
       console.log(`step / fresh exec     ${result.stepToExecRatio.toFixed(3)}   (goal ≤ 0.25)`);
-      console.log(`container create+start p50 ${result.containerCreateStartP50Ms.toFixed(0)} ms; whole sandbox create+close p50 ${result.sandboxCreateP50Ms.toFixed(0)} ms`);
+      console.log(
+        `container create+start p50 ${result.containerCreateStartP50Ms.toFixed(0)} ms; whole sandbox create+close p50 ${result.sandboxCreateP50Ms.toFixed(0)} ms`,
+      );
     });
   bench
     .command('generate')
@@ -43,15 +45,29 @@ export function registerBenchCommands(program: Command): void {
         evaluators: options.evaluators,
       });
       if (options.json) return printJson(result);
-      console.log(`${result.agents} agents, ${result.slots} slots, ${result.latencyMs} ms latency: ${result.episodes} episodes, ${result.steps} steps in ${result.wallSeconds.toFixed(1)} s`);
-      console.log(`LLM-slot utilisation  ${result.llmSlotUtilisation.toFixed(3)} whole run, ${result.llmSlotUtilisationSteady.toFixed(3)} middle half   (goal ≥ 0.90; ${result.modelRequests} requests)`);
-      console.log(`host CPU per step     ${result.hostCpuMsPerStep.toFixed(2)} ms   host RSS per agent ${result.hostRssMiBPerAgent.toFixed(1)} MiB (peak ${result.peakRssMiB.toFixed(0)} MiB)`);
+      console.log(
+        `${result.agents} agents, ${result.slots} slots, ${result.latencyMs} ms latency: ${result.episodes} episodes, ${result.steps} steps in ${result.wallSeconds.toFixed(1)} s`,
+      );
+      console.log(
+        `LLM-slot utilisation  ${result.llmSlotUtilisation.toFixed(3)} whole run, ${result.llmSlotUtilisationSteady.toFixed(3)} middle half   (goal ≥ 0.90; ${result.modelRequests} requests)`,
+      );
+      console.log(
+        `host CPU per step     ${result.hostCpuMsPerStep.toFixed(2)} ms   host RSS per agent ${result.hostRssMiBPerAgent.toFixed(1)} MiB (peak ${result.peakRssMiB.toFixed(0)} MiB)`,
+      );
       const stage = result.stageP50Ms;
-      console.log(`per episode p50       total ${stage.total.toFixed(0)} ms: reset ${stage.reset.toFixed(0)}, model ${stage.model.toFixed(0)}, commands ${stage.commands.toFixed(0)}, evaluation ${stage.evaluation.toFixed(0)}`);
-      console.log(`reset p50 in the run  warm ${result.runResetP50Ms.warm.toFixed(0)} ms (${result.runResetP50Ms.warmSamples})   cold ${result.runResetP50Ms.cold.toFixed(0)} ms (${result.runResetP50Ms.coldSamples})`);
-      console.log(`reset p50 sequential  warm ${result.resetP50Ms.warm.toFixed(0)} ms   cold ${result.resetP50Ms.cold.toFixed(0)} ms   cold/warm ${result.resetP50Ms.coldToWarmRatio.toFixed(1)}   (goal: warm ≤ 100 ms)`);
+      console.log(
+        `per episode p50       total ${stage.total.toFixed(0)} ms: reset ${stage.reset.toFixed(0)}, model ${stage.model.toFixed(0)}, commands ${stage.commands.toFixed(0)}, evaluation ${stage.evaluation.toFixed(0)}`,
+      );
+      console.log(
+        `reset p50 in the run  warm ${result.runResetP50Ms.warm.toFixed(0)} ms (${result.runResetP50Ms.warmSamples})   cold ${result.runResetP50Ms.cold.toFixed(0)} ms (${result.runResetP50Ms.coldSamples})`,
+      );
+      console.log(
+        `reset p50 sequential  warm ${result.resetP50Ms.warm.toFixed(0)} ms   cold ${result.resetP50Ms.cold.toFixed(0)} ms   cold/warm ${result.resetP50Ms.coldToWarmRatio.toFixed(1)}   (goal: warm ≤ 100 ms)`,
+      );
       const evaluation = result.evaluationP50Ms;
       console.log(`evaluation sandboxes  ${result.evaluationSandboxes.startedAhead} of ${result.evaluationSandboxes.total} in the run were started ahead`);
-      console.log(`evaluation p50 seq.   started ahead ${evaluation.startedAhead.toFixed(0)} ms   own ${evaluation.own.toFixed(0)} ms   own/ahead ${evaluation.ownToAheadRatio.toFixed(2)}`);
+      console.log(
+        `evaluation p50 seq.   started ahead ${evaluation.startedAhead.toFixed(0)} ms   own ${evaluation.own.toFixed(0)} ms   own/ahead ${evaluation.ownToAheadRatio.toFixed(2)}`,
+      );
     });
 }

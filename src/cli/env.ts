@@ -2,10 +2,10 @@
 
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { aci, LabgymEnv, type EnvTask } from '../env/index.js';
-import { runDemoEpisode } from '../tasks/index.js';
+import { aci, type EnvTask, LabgymEnv } from '../env/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { EvaluationRecord, Evaluator } from '../eval/index.js';
+import { runDemoEpisode } from '../tasks/index.js';
 import { printJson } from './output.js';
 
 /** A bare image has no task, so validate and submit say so instead of scoring. */
@@ -55,8 +55,7 @@ export function registerEnvCommands(program: Command): void {
       process.once('SIGINT', closeOnSignal);
       try {
         const { info } = await session.reset({ task });
-        const prompt = (state: { openFile: string; workingDir: string }) =>
-          `(Open file: ${state.openFile})\n(Current directory: ${state.workingDir})\nbash-$ `;
+        const prompt = (state: { openFile: string; workingDir: string }) => `(Open file: ${state.openFile})\n(Current directory: ${state.workingDir})\nbash-$ `;
         process.stdout.write(`ACI commands:\n${aci.renderCommandDocs()}\n${prompt(info.state)}`);
         const endings = aci.multilineCommands();
         const lines = createInterface({ input: process.stdin, terminal: false });
@@ -102,7 +101,9 @@ export function registerEnvCommands(program: Command): void {
         if (options.json) return;
         console.log(`$ ${action.split('\n').join('\n  ')}`);
         if (result.observation) console.log(result.observation.trimEnd());
-        console.log(`  [step ${result.info.step}: reward ${result.reward.toFixed(3)}${result.info.evaluation ? `, ${result.info.evaluation.split} score ${result.info.evaluation.score}` : ''}]`);
+        console.log(
+          `  [step ${result.info.step}: reward ${result.reward.toFixed(3)}${result.info.evaluation ? `, ${result.info.evaluation.split} score ${result.info.evaluation.score}` : ''}]`,
+        );
       });
       const last = steps.at(-1)?.result;
       const summary = {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { aciToolDefinitions } from '../agent/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { exportDataset, FORMAT_NAMES, WHERE_HELP, type FormatName, type WriterKind } from '../export/index.js';
+import { exportDataset, FORMAT_NAMES, type FormatName, WHERE_HELP, type WriterKind } from '../export/index.js';
 import { describeProblems } from '../store/index.js';
 import { printJson } from './output.js';
 
@@ -61,10 +61,25 @@ export function registerExportCommand(program: Command): void {
     .option('--name <name>', 'dataset name in the card (default: the folder name)')
     .option('--format-error-penalty <x>', 'reward shaping: subtracted per re-query after a format error', numberOption('format-error-penalty'), 0)
     .option('--timeout-penalty <x>', 'reward shaping: subtracted per timed-out command', numberOption('timeout-penalty'), 0)
-    .option('--gamma <g>', 'discount of the return-to-go', numberOption('gamma', (value) => value >= 0 && value <= 1, 'a number in [0, 1]'), 1)
+    .option(
+      '--gamma <g>',
+      'discount of the return-to-go',
+      numberOption('gamma', (value) => value >= 0 && value <= 1, 'a number in [0, 1]'),
+      1,
+    )
     .option('--pair-by <group>', 'preference pairs within task-seed or task', 'task-seed')
-    .option('--min-margin <x>', 'preference: chosen must beat rejected by more than this', numberOption('min-margin', (value) => value >= 0, 'a non-negative number'), 0)
-    .option('--shard-mb <n>', 'start a new file past this much (uncompressed, estimated) data', numberOption('shard-mb', (value) => value > 0, 'a positive number'), 1024)
+    .option(
+      '--min-margin <x>',
+      'preference: chosen must beat rejected by more than this',
+      numberOption('min-margin', (value) => value >= 0, 'a non-negative number'),
+      0,
+    )
+    .option(
+      '--shard-mb <n>',
+      'start a new file past this much (uncompressed, estimated) data',
+      numberOption('shard-mb', (value) => value > 0, 'a positive number'),
+      1024,
+    )
     .option('--strict', 'fail on the first torn or invalid episode line')
     .option('--overwrite', 'replace an existing dataset at --out (once the new one is complete)')
     .option('--json', 'print the result as JSON')
@@ -72,7 +87,8 @@ export function registerExportCommand(program: Command): void {
       const format = choice<FormatName>('format', FORMAT_NAMES, options.format);
       const writer = choice<WriterKind>('writer', ['parquet', 'jsonl', 'arrow'], options.writer);
       const pairBy = choice('pair-by', ['task-seed', 'task'] as const, options.pairBy);
-      const progress = process.stderr.isTTY && !options.json ? (episodes: number, rows: number) => process.stderr.write(`\r${episodes} episodes, ${rows} rows`) : undefined;
+      const progress =
+        process.stderr.isTTY && !options.json ? (episodes: number, rows: number) => process.stderr.write(`\r${episodes} episodes, ${rows} rows`) : undefined;
       const result = await exportDataset({
         inputs,
         out: options.out,
@@ -103,10 +119,19 @@ export function registerExportCommand(program: Command): void {
           rows: result.rows,
           splits: result.splits,
           filters: result.filters,
-          read: { files: result.read.files.length, lines: result.read.lines, records: result.read.records, duplicates: result.read.duplicates, incomplete: result.read.incomplete, skippedLines: result.read.problems.length },
+          read: {
+            files: result.read.files.length,
+            lines: result.read.lines,
+            records: result.read.records,
+            duplicates: result.read.duplicates,
+            incomplete: result.read.incomplete,
+            skippedLines: result.read.problems.length,
+          },
         });
       }
       for (const filter of result.filters) console.log(`${filter.name.padEnd(28)} ${String(filter.after).padStart(8)} of ${filter.before} kept`);
-      console.log(`${result.rows} ${result.format} rows from ${result.episodes} episodes -> ${result.out} (${result.splits.flatMap((split) => split.files).length} files, ${result.writer})`);
+      console.log(
+        `${result.rows} ${result.format} rows from ${result.episodes} episodes -> ${result.out} (${result.splits.flatMap((split) => split.files).length} files, ${result.writer})`,
+      );
     });
 }

@@ -18,7 +18,13 @@ export function registerFilterCommand(program: Command): void {
     .action(async (inputs: string[], options: { out: string; where: string[]; strict?: boolean; json?: boolean }) => {
       const result = await filterRun({ inputs, filters: options.where, out: options.out, strict: options.strict });
       for (const line of describeProblems(result.read)) process.stderr.write(`labgym: ${line}\n`);
-      if (options.json) return printJson({ out: result.out, episodes: result.episodes, filters: result.filters, read: { records: result.read.records, duplicates: result.read.duplicates, skippedLines: result.read.problems.length } });
+      if (options.json)
+        return printJson({
+          out: result.out,
+          episodes: result.episodes,
+          filters: result.filters,
+          read: { records: result.read.records, duplicates: result.read.duplicates, skippedLines: result.read.problems.length },
+        });
       for (const filter of result.filters) console.log(`${filter.name.padEnd(28)} ${String(filter.after).padStart(8)} of ${filter.before} kept`);
       console.log(`${result.episodes} of ${result.read.records} episodes -> ${result.out}`);
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadGenerationSpec } from '../config/generation-spec.js';
 import { InvalidArgumentError } from '../errors.js';
-import { autoProgress, plainProgress, startGeneration, type GenerateSummary } from '../generate/index.js';
+import { autoProgress, type GenerateSummary, plainProgress, startGeneration } from '../generate/index.js';
 import { printJson } from './output.js';
 
 interface GenerateOptions {

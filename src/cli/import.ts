@@ -15,6 +15,8 @@ export function registerImportCommand(program: Command): void {
     .action(async (root: string, options: { out: string; json?: boolean }) => {
       const result = await importMlgymRun(root, options.out);
       if (options.json) return printJson(result);
-      console.log(`${result.episodes} MLGym runs -> ${result.out}${result.withoutTrajectory ? ` (${result.withoutTrajectory} without a .traj: scores only)` : ''}`);
+      console.log(
+        `${result.episodes} MLGym runs -> ${result.out}${result.withoutTrajectory ? ` (${result.withoutTrajectory} without a .traj: scores only)` : ''}`,
+      );
     });
 }

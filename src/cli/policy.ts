@@ -19,7 +19,10 @@ export function registerPolicyCommands(program: Command): void {
     .command('serve')
     .description('serve the built-in policies at http://127.0.0.1:<port>/v1 until interrupted (models: scripted, scripted:<task>, replay:<record>)')
     .option('--port <n>', 'port (0: any free one)', nonNegative('port'), 8400)
-    .option('--faults <spec>', 'inject faults: a total rate (0.2) or kind=rate pairs, e.g. error=0.1,rate_limit=0.05 (kinds: error, rate_limit, slow, hang, empty, truncated, garbled, two_blocks)')
+    .option(
+      '--faults <spec>',
+      'inject faults: a total rate (0.2) or kind=rate pairs, e.g. error=0.1,rate_limit=0.05 (kinds: error, rate_limit, slow, hang, empty, truncated, garbled, two_blocks)',
+    )
     .option('--fault-seed <n>', 'seed of the fault sequence', nonNegative('fault-seed'), 0)
     .option('--retry-after <seconds>', 'Retry-After of injected 429s', nonNegative('retry-after'), 1)
     .option('--slow-ms <ms>', 'delay of slow responses', nonNegative('slow-ms'), 300)

@@ -6,11 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { HistoryProcessorSpec } from '../agent/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseHistoryProcessor, runSingleEpisode, type SingleEpisodeParams, type SingleEpisodeResult } from '../generate/index.js';
 import { isBuiltinPolicy, loadPriceTable } from '../models/index.js';
-import type { ResponseFormat } from '../store/index.js';
 import { DEFAULT_SANDBOX_BACKEND } from '../sandbox/index.js';
+import type { ResponseFormat } from '../store/index.js';
 import type { TaskScale } from '../tasks/index.js';
 import { scaleOption } from './options.js';
 import { printJson } from './output.js';
@@ -57,20 +58,25 @@ function defaultOutDir(): string {
 
 /** The flags as library parameters; bad flags are one InvalidArgumentError line each. */
 export function singleEpisodeParams(options: RunOptions, log: (line: string) => void): SingleEpisodeParams {
-  let historyProcessor;
+  let historyProcessor: HistoryProcessorSpec;
   try {
     historyProcessor = parseHistoryProcessor(options.history);
   } catch (error) {
     throw new InvalidArgumentError(`--${(error as Error).message}`);
   }
-  if (!['mlgym', 'xml', 'tools'].includes(options.format)) throw new InvalidArgumentError(`--format: expected mlgym, xml or tools, got ${JSON.stringify(options.format)}`);
+  if (!['mlgym', 'xml', 'tools'].includes(options.format))
+    throw new InvalidArgumentError(`--format: expected mlgym, xml or tools, got ${JSON.stringify(options.format)}`);
   const pricing = options.prices ? loadPriceTable(options.prices)[options.model] : undefined;
   if (options.costLimit !== undefined && !pricing) {
-    throw new InvalidArgumentError(`--cost-limit: needs the prices of model ${options.model} (--prices <file> with an entry for it); without them every call costs 0`);
+    throw new InvalidArgumentError(
+      `--cost-limit: needs the prices of model ${options.model} (--prices <file> with an entry for it); without them every call costs 0`,
+    );
   }
   const baseUrl = options.baseUrl ?? (isBuiltinPolicy(options.model) ? undefined : process.env.OPENAI_BASE_URL);
   if (!baseUrl && !isBuiltinPolicy(options.model)) {
-    throw new InvalidArgumentError(`--base-url: expected the endpoint of model ${options.model} (or set OPENAI_BASE_URL); the built-in policies (scripted, replay:<record>) need none`);
+    throw new InvalidArgumentError(
+      `--base-url: expected the endpoint of model ${options.model} (or set OPENAI_BASE_URL); the built-in policies (scripted, replay:<record>) need none`,
+    );
   }
   return {
     task: options.task,

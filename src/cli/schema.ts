@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { datasetConfigSchema, taskConfigSchema } from '../config/index.js';
-import { EpisodeRecordSchema } from '../store/index.js';
 import { InvalidArgumentError } from '../errors.js';
+import { EpisodeRecordSchema } from '../store/index.js';
 import { printJson } from './output.js';
 
 export const SCHEMAS: Record<string, z.ZodType> = {

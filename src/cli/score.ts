@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
-import { score, type ScoreReport, type ScoreTable } from '../metrics/index.js';
+import { type ScoreReport, type ScoreTable, score } from '../metrics/index.js';
 import { describeProblems } from '../store/index.js';
 import { printJson } from './output.js';
 
@@ -21,7 +21,13 @@ interface ScoreOptions {
   mlgymCompatible?: boolean;
 }
 
-export const nameList = (text: string, previous: string[] = []) => [...previous, ...text.split(',').map((name) => name.trim()).filter(Boolean)];
+export const nameList = (text: string, previous: string[] = []) => [
+  ...previous,
+  ...text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+];
 
 function tauMaxOption(text: string): number {
   const value = Number(text);
@@ -48,13 +54,20 @@ function printScoreTable(title: string, table: ScoreTable, models: string[]): vo
   console.log('');
   printTable(
     ['method', 'AUP', 'mean rank', 'Borda'],
-    [...models, 'baseline'].map((method) => [method, cell(table.aup.aup[method], 3), cell(table.rankings.meanRank[method], 3), cell(table.rankings.borda[method], 0)]),
+    [...models, 'baseline'].map((method) => [
+      method,
+      cell(table.aup.aup[method], 3),
+      cell(table.rankings.meanRank[method], 3),
+      cell(table.rankings.borda[method], 0),
+    ]),
   );
 }
 
 function bestAttemptNote(report: ScoreReport): string {
   const selected = report.validationSelectedEpisodes;
-  const episodes = Object.values(report.runs).flatMap((byModel) => Object.values(byModel)).reduce((sum, count) => sum + count, 0);
+  const episodes = Object.values(report.runs)
+    .flatMap((byModel) => Object.values(byModel))
+    .reduce((sum, count) => sum + count, 0);
   if (report.bestAttemptRule === 'mlgym') return "Best Attempt: MLGym's definition (the best score over every evaluation, splits mixed)";
   return `Best Attempt: the test score of each run's best-validated attempt (${selected} of ${episodes} episodes; the others, without split scores, MLGym's best over every evaluation)`;
 }
@@ -73,7 +86,10 @@ export function registerScoreCommand(program: Command): void {
     .option('--exclude-tasks <names>', 'leave these tasks out', nameList)
     .option('--exclude-models <names>', 'leave these models out', nameList)
     .option('--tau-max <n>', "fix τ_max (comparable across runs) instead of MLGym's data-dependent one", tauMaxOption)
-    .option('--mlgym-compatible', "Best Attempt as MLGym defines it (the best of every evaluation, splits mixed) instead of the test score of the best-validated attempt")
+    .option(
+      '--mlgym-compatible',
+      'Best Attempt as MLGym defines it (the best of every evaluation, splits mixed) instead of the test score of the best-validated attempt',
+    )
     .option('--plot <file>', 'where to write the performance-profile SVG (default: performance-profile.svg in the first run folder)')
     .option('--strict', 'fail on the first torn or invalid episode line')
     .option('--json', 'print the result as JSON')
@@ -108,7 +124,9 @@ export function registerScoreCommand(program: Command): void {
           plot,
         });
       }
-      console.log(`${read.records} episodes, ${report.models.length} models, ${report.tasks.length} tasks; τ_max ${report.tauMax}${report.tauMaxFixed ? ' (fixed)' : ' (from the data, as MLGym)'}`);
+      console.log(
+        `${read.records} episodes, ${report.models.length} models, ${report.tasks.length} tasks; τ_max ${report.tauMax}${report.tauMaxFixed ? ' (fixed)' : ' (from the data, as MLGym)'}`,
+      );
       console.log(bestAttemptNote(report));
       if (report.tasksWithoutBaseline.length) console.log(`left out (no baseline score): ${report.tasksWithoutBaseline.join(', ')}`);
       printScoreTable('Best Attempt@k', report.bestAttempt, report.models);

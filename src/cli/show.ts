@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { fromMlgymRun, readEpisodeFile, readMlgymRun, type EpisodeRecord, type StepRecord } from '../store/index.js';
+import { type EpisodeRecord, fromMlgymRun, readEpisodeFile, readMlgymRun, type StepRecord } from '../store/index.js';
 import { printJson } from './output.js';
 
 const OBSERVATION_LINES = 12;
@@ -36,7 +36,9 @@ function describeStep(step: StepRecord): string {
   if (step.observation) lines.push(indent(clip(step.observation)));
   if (step.evaluation) {
     const evaluation = step.evaluation;
-    lines.push(`  [${evaluation.kind} on ${evaluation.split}: ${evaluation.failure ? evaluation.failure.type : `${evaluation.primaryMetric} ${evaluation.score}`}]`);
+    lines.push(
+      `  [${evaluation.kind} on ${evaluation.split}: ${evaluation.failure ? evaluation.failure.type : `${evaluation.primaryMetric} ${evaluation.score}`}]`,
+    );
   }
   if (step.exitStatus) lines.push(`  [exit status: ${step.exitStatus}]`);
   return lines.join('\n');
@@ -64,7 +66,8 @@ async function readRecords(file: string): Promise<EpisodeRecord[]> {
   }
   const { records, problems } = await readEpisodeFile(file);
   for (const problem of problems) process.stderr.write(`labgym: skipped ${problem.error.message}\n`);
-  if (!records.length) throw new ConfigError(file, '', 'at least one valid episode record', problems.length ? `${problems.length} bad line(s)` : 'an empty file');
+  if (!records.length)
+    throw new ConfigError(file, '', 'at least one valid episode record', problems.length ? `${problems.length} bad line(s)` : 'an empty file');
   return records;
 }
 

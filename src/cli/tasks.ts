@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { primaryMetric } from '../config/index.js';
 import { LabgymError } from '../errors.js';
+import { importMlgymConfigs } from '../tasks/import-mlgym.js';
 import {
   baselineScores,
   listDatasetIds,
@@ -15,7 +16,6 @@ import {
   selectVariant,
   type TaskScale,
 } from '../tasks/index.js';
-import { importMlgymConfigs } from '../tasks/import-mlgym.js';
 import { scaleOption } from './options.js';
 import { printJson } from './output.js';
 
@@ -46,7 +46,9 @@ export function registerTaskCommands(program: Command): void {
       if (options.json) return printJson(rows);
       for (const row of rows) {
         const variants = row.variants.length ? `  variants: ${row.variants.join(', ')}` : '';
-        console.log(`${row.id.padEnd(24)} ${row.metric.padEnd(26)} baseline ${String(row.baseline ?? '-').padEnd(12)} reduced ${String(row.reducedBaseline ?? '-').padEnd(12)} gpus ${row.gpus}${variants}`);
+        console.log(
+          `${row.id.padEnd(24)} ${row.metric.padEnd(26)} baseline ${String(row.baseline ?? '-').padEnd(12)} reduced ${String(row.reducedBaseline ?? '-').padEnd(12)} gpus ${row.gpus}${variants}`,
+        );
       }
     });
 
@@ -63,11 +65,15 @@ export function registerTaskCommands(program: Command): void {
       if (options.json) return printJson({ variant, ...config, datasets });
       console.log(`${config.id}${variant ? `:${variant}` : ''}: ${config.name}`);
       console.log(`metrics: ${config.metrics.map((m) => `${m.name} (${m.direction}${m.primary ? ', primary' : ''})`).join(', ')}`);
-      console.log(`baseline (full): ${JSON.stringify(baselineScores(config, 'full') ?? {})}  (reduced): ${JSON.stringify(baselineScores(config, 'reduced') ?? {})}`);
+      console.log(
+        `baseline (full): ${JSON.stringify(baselineScores(config, 'full') ?? {})}  (reduced): ${JSON.stringify(baselineScores(config, 'reduced') ?? {})}`,
+      );
       console.log(`submission: ${config.submission.artifacts.join(', ') || '(none)'}  evaluation: ${config.evaluation.command}`);
       console.log(`resources: ${JSON.stringify(config.resources)}  training_timeout: ${config.training_timeout}s`);
       for (const dataset of datasets) {
-        console.log(`dataset ${dataset.id}: ${dataset.name}${dataset.stand_in_for ? ` (stand-in for ${dataset.stand_in_for})` : ''}; splits ${JSON.stringify(dataset.splits)}`);
+        console.log(
+          `dataset ${dataset.id}: ${dataset.name}${dataset.stand_in_for ? ` (stand-in for ${dataset.stand_in_for})` : ''}; splits ${JSON.stringify(dataset.splits)}`,
+        );
         for (const path of dataset.missingUserData) console.log(`  missing user data: ${path}`);
       }
       console.log(`\n${config.description.trim()}`);
@@ -110,7 +116,12 @@ export function registerTaskCommands(program: Command): void {
       for (const ref of refs.length ? refs : listTaskIds()) {
         const started = performance.now();
         const task = await resolveTask(ref, { log: options.json ? undefined : (line) => console.error(line) });
-        const row = { task: task.ref, image: task.image, datasets: task.datasets.map((d) => ({ id: d.id, hash: d.hash, built: d.built })), seconds: Math.round((performance.now() - started) / 100) / 10 };
+        const row = {
+          task: task.ref,
+          image: task.image,
+          datasets: task.datasets.map((d) => ({ id: d.id, hash: d.hash, built: d.built })),
+          seconds: Math.round((performance.now() - started) / 100) / 10,
+        };
         results.push(row);
         if (!options.json) console.log(`${row.task.padEnd(28)} ${row.image}  ${row.seconds}s`);
       }
@@ -129,14 +140,21 @@ export function registerTaskCommands(program: Command): void {
       const metric = primaryMetric(task.config).name;
       const tolerance = task.config.baseline_tolerance[metric];
       const withinTolerance =
-        task.baseline === undefined || run.test.score === undefined || tolerance === undefined ? undefined : Math.abs(run.test.score - task.baseline) <= tolerance;
+        task.baseline === undefined || run.test.score === undefined || tolerance === undefined
+          ? undefined
+          : Math.abs(run.test.score - task.baseline) <= tolerance;
       if (options.json) return printJson({ ...run, expected: task.baseline, tolerance, withinTolerance });
       console.log(run.outputTail);
       console.log(`${task.ref} (${task.scale}): training ${(run.trainingMs / 1000).toFixed(1)}s, exit ${run.exitCode}`);
       for (const record of [run.validation, run.test]) {
-        console.log(`  ${record.split.padEnd(10)} ${record.failure ? `FAILED ${record.failure.type}: ${record.failure.message.split('\n')[0]}` : JSON.stringify(record.metrics)}  (${(record.durationMs / 1000).toFixed(1)}s)`);
+        console.log(
+          `  ${record.split.padEnd(10)} ${record.failure ? `FAILED ${record.failure.type}: ${record.failure.message.split('\n')[0]}` : JSON.stringify(record.metrics)}  (${(record.durationMs / 1000).toFixed(1)}s)`,
+        );
       }
-      if (task.baseline !== undefined) console.log(`  task.yaml baseline ${metric} = ${task.baseline}${tolerance === undefined ? '' : ` ± ${tolerance}: ${withinTolerance ? 'within' : 'OUTSIDE'}`}`);
+      if (task.baseline !== undefined)
+        console.log(
+          `  task.yaml baseline ${metric} = ${task.baseline}${tolerance === undefined ? '' : ` ± ${tolerance}: ${withinTolerance ? 'within' : 'OUTSIDE'}`}`,
+        );
     });
 
   tasks
@@ -148,6 +166,7 @@ export function registerTaskCommands(program: Command): void {
       const report = await importMlgymConfigs(configsDir, options.out);
       if (options.json) return printJson(report);
       for (const task of report.tasks) console.log(`task ${task.id} -> ${task.file}${task.notes.length ? `\n  ${task.notes.join('\n  ')}` : ''}`);
-      for (const dataset of report.datasets) console.log(`dataset ${dataset.id} -> ${dataset.file ?? '(not converted)'}${dataset.note ? `: ${dataset.note}` : ''}`);
+      for (const dataset of report.datasets)
+        console.log(`dataset ${dataset.id} -> ${dataset.file ?? '(not converted)'}${dataset.note ? `: ${dataset.note}` : ''}`);
     });
 }

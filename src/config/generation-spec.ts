@@ -32,10 +32,7 @@ const ModelSpecSchema = z.strictObject({
   contextWindowTokens: positiveInteger.optional(),
 });
 
-const SeedsSchema = z.union([
-  z.array(z.number().int().min(0)).min(1),
-  z.strictObject({ from: z.number().int().min(0).default(0), count: positiveInteger }),
-]);
+const SeedsSchema = z.union([z.array(z.number().int().min(0)).min(1), z.strictObject({ from: z.number().int().min(0).default(0), count: positiveInteger })]);
 
 const GpuDeviceSchema = z.strictObject({
   index: z.number().int().min(0),
@@ -47,7 +44,10 @@ const GpuDeviceSchema = z.strictObject({
 export const GenerationSpecSchema = z.strictObject({
   schemaVersion: z.literal(GENERATION_SPEC_VERSION),
   /** Run ids start with it. @default 'run' */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" and "-"').default('run'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" and "-"')
+    .default('run'),
   /** Task references: "titanic", "cifar10:sample". */
   tasks: z.array(z.string().min(1)).min(1),
   models: z.array(ModelSpecSchema).min(1),
@@ -60,7 +60,10 @@ export const GenerationSpecSchema = z.strictObject({
     .strictObject({
       responseFormat: z.enum(['mlgym', 'xml', 'tools']).default('mlgym'),
       /** last<N>, closed_window or identity. */
-      history: z.string().regex(/^(last[1-9]\d*|closed_window|identity)$/, 'last<N> (e.g. last5), closed_window or identity').default('last5'),
+      history: z
+        .string()
+        .regex(/^(last[1-9]\d*|closed_window|identity)$/, 'last<N> (e.g. last5), closed_window or identity')
+        .default('last5'),
       maxSteps: positiveInteger.default(50),
       maxRequeries: z.number().int().min(0).default(3),
     })

@@ -39,7 +39,10 @@ const resourcesSchema = z
   .object({
     gpus: z.number().int().min(0).default(0),
     cpus: z.number().positive().default(2),
-    memory: z.string().regex(/^\d+(\.\d+)?[kmgt]?b?$/i, 'a size such as "4g" or "512m"').default('4g'),
+    memory: z
+      .string()
+      .regex(/^\d+(\.\d+)?[kmgt]?b?$/i, 'a size such as "4g" or "512m"')
+      .default('4g'),
   })
   .strict();
 

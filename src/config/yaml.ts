@@ -59,7 +59,12 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
   const syntax = document.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0];
-    throw new ConfigError(file, line ? `line ${line.line}:${line.col}` : '', 'valid YAML', syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, ''));
+    throw new ConfigError(
+      file,
+      line ? `line ${line.line}:${line.col}` : '',
+      'valid YAML',
+      syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, ''),
+    );
   }
   return validateConfig(file, schema, document.toJS());
 }

@@ -4,14 +4,14 @@
  */
 
 import { InvalidArgumentError, ResetNeededError } from '../errors.js';
-import { RewardTracker, type EvaluationKind, type EvaluationRecord } from '../eval/index.js';
+import { type EvaluationKind, type EvaluationRecord, RewardTracker } from '../eval/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 import * as aci from './aci/index.js';
 import { INTERRUPT_FAILED_MESSAGE, mlgymPostprocess, timeoutMessage } from './observation.js';
 import type { EnvTask } from './task.js';
 import { fillWorkspace, wipeSandbox } from './workspace.js';
 
-export { WORKSPACE, fillWorkspace, wipeSandbox } from './workspace.js';
+export { fillWorkspace, WORKSPACE, wipeSandbox } from './workspace.js';
 
 /**
  * Where an env gets its sandboxes when it does not make them itself (the generator's warm pool): `acquire`
@@ -214,9 +214,7 @@ export class LabgymEnv {
     if (trimmed === 'validate') return this.validate(started);
     if (trimmed === 'submit') return this.finish('submit', 'submit', started);
 
-    const isTraining = this.options.mlgymCompatible
-      ? MLGYM_TRAINING_SUBSTRINGS.some((word) => trimmed.includes(word))
-      : TRAINING_COMMAND.test(trimmed);
+    const isTraining = this.options.mlgymCompatible ? MLGYM_TRAINING_SUBSTRINGS.some((word) => trimmed.includes(word)) : TRAINING_COMMAND.test(trimmed);
     const timeoutMs = isTraining ? (this.task.trainingTimeoutMs ?? 1_800_000) : this.options.shortTimeoutMs;
     const result = await this.sandbox.exec(aci.guardMultilineInput(trimmed), {
       timeoutMs,

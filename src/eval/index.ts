@@ -1,5 +1,6 @@
 /** The evaluation stage: the Evaluator contract, the fresh-sandbox evaluator, the reward rule and Best Attempt. */
+
+export { bestScore, type ScoredAttempt, selectBestAttempt } from './best-attempt.js';
 export * from './evaluator.js';
-export { SandboxEvaluator, parseMetrics, type SandboxEvaluatorConfig } from './sandbox-evaluator.js';
 export { RewardTracker } from './reward.js';
-export { bestScore, selectBestAttempt, type ScoredAttempt } from './best-attempt.js';
+export { parseMetrics, SandboxEvaluator, type SandboxEvaluatorConfig } from './sandbox-evaluator.js';

@@ -189,10 +189,11 @@ export class SandboxEvaluator implements Evaluator {
         timeoutMs: config.timeoutMs ?? 30 * 60_000,
         outputLimitBytes: 100_000,
       });
-      const metrics =
-        result.timedOut ? undefined
-        : (config.metricsFrom ?? 'file') === 'stdout' ? parseMetrics(result.output)
-        : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
+      const metrics = result.timedOut
+        ? undefined
+        : (config.metricsFrom ?? 'file') === 'stdout'
+          ? parseMetrics(result.output)
+          : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
       return { ...(metrics ? { metrics } : { failure: evaluationFailure(result) }), sandboxId: sandbox.id };
     } finally {
       await sandbox.close();

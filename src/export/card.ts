@@ -21,7 +21,14 @@ export interface CardParams {
   readonly splits: readonly SplitResult[];
   readonly filters: readonly FilterCount[];
   readonly provenance: Provenance;
-  readonly source: { readonly inputs: readonly string[]; readonly lines: number; readonly records: number; readonly duplicates: number; readonly incomplete: number; readonly skippedLines: number };
+  readonly source: {
+    readonly inputs: readonly string[];
+    readonly lines: number;
+    readonly records: number;
+    readonly duplicates: number;
+    readonly incomplete: number;
+    readonly skippedLines: number;
+  };
   readonly shaping?: RewardShaping;
 }
 
@@ -45,8 +52,8 @@ function reportsScores(params: CardParams): boolean {
 }
 
 function table(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const escape = (value: unknown) => String(value).replaceAll('|', '\\|').replaceAll('\n', ' ');
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n');
+  const cell = (value: unknown) => String(value).replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 }
 
 export function cardFrontMatter(params: CardParams): Record<string, unknown> {
@@ -82,7 +89,10 @@ export function renderCard(params: CardParams): string {
     '',
     '## Splits',
     '',
-    table(['split', 'rows', 'files'], params.splits.map((split) => [split.split, split.rows, split.files.length])),
+    table(
+      ['split', 'rows', 'files'],
+      params.splits.map((split) => [split.split, split.rows, split.files.length]),
+    ),
     '',
     `${total} rows from ${provenance.episodes} episodes.`,
     '',
@@ -90,28 +100,56 @@ export function renderCard(params: CardParams): string {
     '',
     table(
       ['inputs', 'lines read', 'records', 'duplicates dropped', 'incomplete dropped', 'bad lines skipped'],
-      [[params.source.inputs.join(', '), params.source.lines, params.source.records, params.source.duplicates, params.source.incomplete, params.source.skippedLines]],
+      [
+        [
+          params.source.inputs.join(', '),
+          params.source.lines,
+          params.source.records,
+          params.source.duplicates,
+          params.source.incomplete,
+          params.source.skippedLines,
+        ],
+      ],
     ),
     '',
     '## Filters',
     '',
     params.filters.length
-      ? table(['filter', 'meaning', 'episodes in', 'kept'], params.filters.map((filter) => [`\`${filter.name}\``, filter.description, filter.before, filter.after]))
+      ? table(
+          ['filter', 'meaning', 'episodes in', 'kept'],
+          params.filters.map((filter) => [`\`${filter.name}\``, filter.description, filter.before, filter.after]),
+        )
       : 'None: every complete episode is included.',
     '',
     '## Tasks',
     '',
-    table(['task', 'episodes', 'task content hash', 'evaluator hashes'], provenance.tasks.map((task) => [task.id, task.episodes, task.contentHashes.join(', ') || '—', task.evaluatorHashes.join(', ') || '—'])),
+    table(
+      ['task', 'episodes', 'task content hash', 'evaluator hashes'],
+      provenance.tasks.map((task) => [task.id, task.episodes, task.contentHashes.join(', ') || '—', task.evaluatorHashes.join(', ') || '—']),
+    ),
     '',
     '## Models',
     '',
-    table(['model', 'episodes', 'settings'], provenance.models.map((model) => [model.name, model.episodes, model.settings.map((setting) => JSON.stringify(setting)).join('; ')])),
+    table(
+      ['model', 'episodes', 'settings'],
+      provenance.models.map((model) => [model.name, model.episodes, model.settings.map((setting) => JSON.stringify(setting)).join('; ')]),
+    ),
     '',
     ...(reportsScores(params) ? ['## Scores', '', bestAttemptText(provenance.bestAttempt), ''] : []),
-    ...(params.shaping ? ['## Rewards', '', `Per-step rewards: validate deltas of the normalised improvement of the best score so far; final step: normalised held-out improvement; shaping ${JSON.stringify(params.shaping)}.`, ''] : []),
+    ...(params.shaping
+      ? [
+          '## Rewards',
+          '',
+          `Per-step rewards: validate deltas of the normalised improvement of the best score so far; final step: normalised held-out improvement; shaping ${JSON.stringify(params.shaping)}.`,
+          '',
+        ]
+      : []),
     '## Columns',
     '',
-    table(['column', 'type', 'nullable'], params.columns.map((field) => [field.name, `\`${typeText(field.type)}\``, field.nullable ? 'yes' : 'no'])),
+    table(
+      ['column', 'type', 'nullable'],
+      params.columns.map((field) => [field.name, `\`${typeText(field.type)}\``, field.nullable ? 'yes' : 'no']),
+    ),
     '',
   ].join('\n');
 }

@@ -47,7 +47,20 @@ export function duckdbType(type: ColumnType): string {
 export function rowSchema(columns: readonly Column[]): z.ZodType {
   const of = (type: ColumnType): z.ZodType => {
     if (typeof type === 'string') {
-      return { string: z.string(), json: z.string().refine((text) => { try { JSON.parse(text); return true; } catch { return false; } }, 'JSON text'), int64: z.number().int(), double: z.number(), bool: z.boolean() }[type];
+      return {
+        string: z.string(),
+        json: z.string().refine((text) => {
+          try {
+            JSON.parse(text);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'JSON text'),
+        int64: z.number().int(),
+        double: z.number(),
+        bool: z.boolean(),
+      }[type];
     }
     if ('list' in type) return z.array(of(type.list));
     return z.strictObject(Object.fromEntries(type.struct.map((field) => [field.name, field.nullable ? of(field.type).nullable() : of(field.type)])));

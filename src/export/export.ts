@@ -11,14 +11,14 @@ import { PROJECT_ROOT } from '../assets.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { RunReadOptions, RunReadReport } from '../store/index.js';
 import { renderCard } from './card.js';
-import type { EpisodeFilter } from './filters.js';
 import { toFilters } from './filter-run.js';
-import { datasetInfo, rowFormat, type FormatName, type FormatOptions } from './formats/index.js';
+import type { EpisodeFilter } from './filters.js';
+import { datasetInfo, type FormatName, type FormatOptions, rowFormat } from './formats/index.js';
 import { MlgymRunWriter } from './mlgym-runs.js';
-import { selectEpisodes, type FilterCount } from './pipeline.js';
+import { type FilterCount, selectEpisodes } from './pipeline.js';
 import { Provenance } from './provenance.js';
 import type { WriterKind } from './writers/file-writer.js';
-import { SplitWriter, type SplitResult, type SplitWriterOptions } from './writers/sharded.js';
+import { type SplitResult, SplitWriter, type SplitWriterOptions } from './writers/sharded.js';
 
 export interface ExportParams {
   readonly inputs: readonly string[];
@@ -85,7 +85,12 @@ export async function exportDataset(params: ExportParams): Promise<ExportResult>
   const splitName = params.split ?? 'train';
   if (!/^[A-Za-z0-9_.]+$/.test(splitName)) throw new InvalidArgumentError(`--split: expected letters, digits, "_" or ".", got ${JSON.stringify(splitName)}`);
   const format = params.format === 'mlgym' ? undefined : rowFormat(params.format, params.formatOptions);
-  const selection = await selectEpisodes({ inputs: params.inputs, filters: toFilters(params.filters), read: params.read, wantSummaries: format?.wantsSummaries });
+  const selection = await selectEpisodes({
+    inputs: params.inputs,
+    filters: toFilters(params.filters),
+    read: params.read,
+    wantSummaries: format?.wantsSummaries,
+  });
   const temporary = await prepareOut(out, params.overwrite ?? false);
   try {
     const provenance = new Provenance();
@@ -103,7 +108,10 @@ export async function exportDataset(params: ExportParams): Promise<ExportResult>
     } else {
       format.begin?.(selection.summaries ?? []);
       const version = generatorVersion();
-      const split = new SplitWriter(temporary, splitName, writerKind, format.columns, { ...params.files, metadata: { 'labgym.format': format.name, 'labgym.version': version } });
+      const split = new SplitWriter(temporary, splitName, writerKind, format.columns, {
+        ...params.files,
+        metadata: { 'labgym.format': format.name, 'labgym.version': version },
+      });
       for await (const record of selection.records) {
         provenance.add(record);
         for (const row of format.rows(record)) {
@@ -125,11 +133,19 @@ export async function exportDataset(params: ExportParams): Promise<ExportResult>
       splits,
       filters: selection.counts,
       provenance,
-      source: { inputs: params.inputs, lines: read.lines, records: read.records, duplicates: read.duplicates, incomplete: read.incomplete, skippedLines: read.problems.length },
+      source: {
+        inputs: params.inputs,
+        lines: read.lines,
+        records: read.records,
+        duplicates: read.duplicates,
+        incomplete: read.incomplete,
+        skippedLines: read.problems.length,
+      },
       ...(params.format === 'transitions' ? { shaping: params.formatOptions?.shaping ?? {} } : {}),
     });
     await writeFile(join(temporary, 'README.md'), card);
-    if (params.format === 'sharegpt') await writeFile(join(temporary, 'dataset_info.json'), `${JSON.stringify(datasetInfo(params.name ?? basename(out), splits[0]!.files), null, 2)}\n`);
+    if (params.format === 'sharegpt')
+      await writeFile(join(temporary, 'dataset_info.json'), `${JSON.stringify(datasetInfo(params.name ?? basename(out), splits[0]!.files), null, 2)}\n`);
     await publish(temporary, out);
     return { out, format: params.format, writer: writerKind, episodes: provenance.episodes, rows, splits, filters: selection.counts, read };
   } catch (error) {

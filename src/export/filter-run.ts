@@ -3,14 +3,14 @@
  * score and export read like any other, or a single file when `out` ends in .jsonl; written whole or not at all.
  */
 
-import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import type { RunReadReport } from '../store/index.js';
-import { parseWhere, type EpisodeFilter } from './filters.js';
-import { selectEpisodes, type FilterCount } from './pipeline.js';
+import { type EpisodeFilter, parseWhere } from './filters.js';
+import { type FilterCount, selectEpisodes } from './pipeline.js';
 
 export interface FilterRunParams {
   /** Run directories, `labgym run` outputs or episode JSONL files. */

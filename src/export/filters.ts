@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { EpisodeRecord } from '../store/index.js';
 import { finalImprovement } from './rewards.js';
-import { byScore, groupBy, type EpisodeSummary } from './summary.js';
+import { byScore, type EpisodeSummary, groupBy } from './summary.js';
 
 export interface RecordFilter {
   readonly kind: 'record';
@@ -43,7 +43,12 @@ function compare(value: number, op: Comparison, bound: number): boolean {
   }
 }
 
-const recordFilter = (name: string, description: string, keep: (record: EpisodeRecord) => boolean): RecordFilter => ({ kind: 'record', name, description, keep });
+const recordFilter = (name: string, description: string, keep: (record: EpisodeRecord) => boolean): RecordFilter => ({
+  kind: 'record',
+  name,
+  description,
+  keep,
+});
 
 /** Held-out score minus the baseline in metric units, positive when better (sign flipped for minimised metrics). */
 export function absoluteImprovement(record: EpisodeRecord): number | undefined {
@@ -60,10 +65,14 @@ export function improvementAtLeast(op: Comparison, bound: number): RecordFilter 
 }
 
 export function relativeImprovementAtLeast(op: Comparison, bound: number): RecordFilter {
-  return recordFilter(`relative-improvement${op}${bound}`, `normalised improvement of the held-out score over the baseline ${op} ${bound} (0.1 = 10 %)`, (record) => {
-    const value = finalImprovement(record);
-    return value !== undefined && compare(value, op, bound);
-  });
+  return recordFilter(
+    `relative-improvement${op}${bound}`,
+    `normalised improvement of the held-out score over the baseline ${op} ${bound} (0.1 = 10 %)`,
+    (record) => {
+      const value = finalImprovement(record);
+      return value !== undefined && compare(value, op, bound);
+    },
+  );
 }
 
 export function scoreBound(op: Comparison, bound: number): RecordFilter {
@@ -99,7 +108,12 @@ export function integrityClean(): RecordFilter {
   });
 }
 
-const setFilter = (name: string, description: string, select: (episodes: readonly EpisodeSummary[]) => EpisodeSummary[]): SetFilter => ({ kind: 'set', name, description, select });
+const setFilter = (name: string, description: string, select: (episodes: readonly EpisodeSummary[]) => EpisodeSummary[]): SetFilter => ({
+  kind: 'set',
+  name,
+  description,
+  select,
+});
 
 /** Keep members of `chosen`, in the original order. */
 function inOrder(episodes: readonly EpisodeSummary[], chosen: Iterable<EpisodeSummary>): EpisodeSummary[] {
@@ -110,7 +124,10 @@ function inOrder(episodes: readonly EpisodeSummary[], chosen: Iterable<EpisodeSu
 /** One episode per normalised action sequence (per task): the best-scored one. */
 export function dedupActions(): SetFilter {
   return setFilter('dedup', 'one episode per task and normalised action sequence (whitespace, quotes and case ignored), the best-scored', (episodes) =>
-    inOrder(episodes, [...groupBy(episodes, (episode) => episode.actionsKey).values()].map((group) => [...group].sort(byScore)[0]!)),
+    inOrder(
+      episodes,
+      [...groupBy(episodes, (episode) => episode.actionsKey).values()].map((group) => [...group].sort(byScore)[0]!),
+    ),
   );
 }
 
@@ -120,7 +137,10 @@ export function scorePercentiles(episodes: readonly EpisodeSummary[]): Map<strin
   for (const group of groupBy(episodes, (episode) => episode.taskId).values()) {
     // Goodness: the score, negated for minimised metrics; count the scored episodes with goodness ≤ this one's.
     const goodness = (episode: EpisodeSummary) => (episode.direction === 'maximize' ? episode.score! : -episode.score!);
-    const sorted = group.filter((episode) => episode.score !== undefined).map(goodness).sort((a, b) => a - b);
+    const sorted = group
+      .filter((episode) => episode.score !== undefined)
+      .map(goodness)
+      .sort((a, b) => a - b);
     for (const episode of group) {
       if (episode.score === undefined) {
         result.set(episode.episodeId, 0);
@@ -149,24 +169,35 @@ export function percentileAtLeast(op: Comparison, bound: number): SetFilter {
 
 export function topKPerTask(k: number): SetFilter {
   return setFilter(`top-k=${k}`, `the ${k} best-scored episodes of each task`, (episodes) =>
-    inOrder(episodes, [...groupBy(episodes, (episode) => episode.taskId).values()].flatMap((group) => [...group].sort(byScore).slice(0, k))),
+    inOrder(
+      episodes,
+      [...groupBy(episodes, (episode) => episode.taskId).values()].flatMap((group) => [...group].sort(byScore).slice(0, k)),
+    ),
   );
 }
 
 /** At most `perTask` episodes of each task (default: as many as the smallest task has), the best-scored. */
 export function balanceTasks(perTask?: number): SetFilter {
-  return setFilter(perTask === undefined ? 'balance' : `balance=${perTask}`, `balanced across tasks: at most ${perTask ?? 'the smallest task’s count of'} episodes per task, the best-scored`, (episodes) => {
-    const groups = [...groupBy(episodes, (episode) => episode.taskId).values()];
-    const cap = perTask ?? Math.min(...groups.map((group) => group.length));
-    return inOrder(episodes, groups.flatMap((group) => [...group].sort(byScore).slice(0, cap)));
-  });
+  return setFilter(
+    perTask === undefined ? 'balance' : `balance=${perTask}`,
+    `balanced across tasks: at most ${perTask ?? 'the smallest task’s count of'} episodes per task, the best-scored`,
+    (episodes) => {
+      const groups = [...groupBy(episodes, (episode) => episode.taskId).values()];
+      const cap = perTask ?? Math.min(...groups.map((group) => group.length));
+      return inOrder(
+        episodes,
+        groups.flatMap((group) => [...group].sort(byScore).slice(0, cap)),
+      );
+    },
+  );
 }
 
 const WHERE = /^\s*([a-z][a-z-]*)\s*(?:(>=|<=|=|>|<)\s*(.+?))?\s*$/;
 
 function numberArgument(text: string | undefined, where: string): number {
   const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`--where ${JSON.stringify(where)}: expected a number after the comparison`);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value))
+    throw new InvalidArgumentError(`--where ${JSON.stringify(where)}: expected a number after the comparison`);
   return value;
 }
 

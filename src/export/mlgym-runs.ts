@@ -4,7 +4,7 @@
  */
 
 import { join } from 'node:path';
-import { writeMlgymRun, type EpisodeRecord } from '../store/index.js';
+import { type EpisodeRecord, writeMlgymRun } from '../store/index.js';
 
 const fixed = (value: number | undefined, fallback: number) => (value ?? fallback).toFixed(2);
 

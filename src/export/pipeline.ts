@@ -4,9 +4,9 @@
  * records. Either way no more than one record is held at a time, and every filter's count is recorded.
  */
 
-import { newRunReadReport, streamEpisodes, type EpisodeRecord, type RunReadOptions, type RunReadReport } from '../store/index.js';
+import { type EpisodeRecord, newRunReadReport, type RunReadOptions, type RunReadReport, streamEpisodes } from '../store/index.js';
 import type { EpisodeFilter, RecordFilter, SetFilter } from './filters.js';
-import { summarize, type EpisodeSummary } from './summary.js';
+import { type EpisodeSummary, summarize } from './summary.js';
 
 export interface FilterCount {
   readonly name: string;
@@ -48,7 +48,12 @@ function applyRecordFilters(record: EpisodeRecord, filters: readonly RecordFilte
 export async function selectEpisodes(params: SelectionParams): Promise<Selection> {
   const recordFilters = params.filters.filter((filter): filter is RecordFilter => filter.kind === 'record');
   const setFilters = params.filters.filter((filter): filter is SetFilter => filter.kind === 'set');
-  const counts: FilterCount[] = [...recordFilters, ...setFilters].map((filter) => ({ name: filter.name, description: filter.description, before: 0, after: 0 }));
+  const counts: FilterCount[] = [...recordFilters, ...setFilters].map((filter) => ({
+    name: filter.name,
+    description: filter.description,
+    before: 0,
+    after: 0,
+  }));
   const report = newRunReadReport();
 
   if (setFilters.length === 0 && !params.wantSummaries) {

@@ -1,6 +1,6 @@
 /** What the dataset card says about where rows came from: tasks with their hashes, models with their settings. */
 
-import { episodeScoresOf, type BestAttemptRule } from '../metrics/index.js';
+import { type BestAttemptRule, episodeScoresOf } from '../metrics/index.js';
 import type { EpisodeRecord } from '../store/index.js';
 
 export interface TaskProvenance {
@@ -35,7 +35,14 @@ export class Provenance {
     if (!model) this.models.set(record.model.name, (model = { episodes: 0, settings: new Set() }));
     model.episodes++;
     const { sampling, baseUrl } = record.model;
-    model.settings.add(JSON.stringify({ ...sampling, ...(baseUrl ? { baseUrl } : {}), responseFormat: record.agent.responseFormat, historyProcessor: record.agent.historyProcessor }));
+    model.settings.add(
+      JSON.stringify({
+        ...sampling,
+        ...(baseUrl ? { baseUrl } : {}),
+        responseFormat: record.agent.responseFormat,
+        historyProcessor: record.agent.historyProcessor,
+      }),
+    );
   }
 
   toJSON() {
@@ -44,8 +51,17 @@ export class Provenance {
       episodes: this.episodes,
       sources: [...this.sources].sort(),
       bestAttempt: { ...this.bestAttempt },
-      tasks: sorted(this.tasks).map(([id, task]) => ({ id, episodes: task.episodes, contentHashes: [...task.contentHashes].sort(), evaluatorHashes: [...task.evaluatorHashes].sort() })),
-      models: sorted(this.models).map(([name, model]) => ({ name, episodes: model.episodes, settings: [...model.settings].sort().map((text) => JSON.parse(text) as Record<string, unknown>) })),
+      tasks: sorted(this.tasks).map(([id, task]) => ({
+        id,
+        episodes: task.episodes,
+        contentHashes: [...task.contentHashes].sort(),
+        evaluatorHashes: [...task.evaluatorHashes].sort(),
+      })),
+      models: sorted(this.models).map(([name, model]) => ({
+        name,
+        episodes: model.episodes,
+        settings: [...model.settings].sort().map((text) => JSON.parse(text) as Record<string, unknown>),
+      })),
     };
   }
 }

@@ -25,7 +25,10 @@ export function normalizeCommand(action: string): string {
 
 export function actionsKey(record: EpisodeRecord): string {
   const actions = record.steps.map((step) => normalizeCommand(step.action)).filter((action) => action && !/^exit_\w+$/.test(action));
-  return createHash('sha256').update(`${record.task.id}\0${actions.join('\0')}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${record.task.id}\0${actions.join('\0')}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function summarize(record: EpisodeRecord): EpisodeSummary {
@@ -42,7 +45,8 @@ export function summarize(record: EpisodeRecord): EpisodeSummary {
 
 /** Best first; episodes without a score last; ties by episode id (deterministic). */
 export function byScore(a: EpisodeSummary, b: EpisodeSummary): number {
-  if (a.score === undefined || b.score === undefined) return (a.score === undefined ? 1 : 0) - (b.score === undefined ? 1 : 0) || a.episodeId.localeCompare(b.episodeId);
+  if (a.score === undefined || b.score === undefined)
+    return (a.score === undefined ? 1 : 0) - (b.score === undefined ? 1 : 0) || a.episodeId.localeCompare(b.episodeId);
   const sign = a.direction === 'maximize' ? -1 : 1;
   return sign * (a.score - b.score) || a.episodeId.localeCompare(b.episodeId);
 }

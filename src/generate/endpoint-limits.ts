@@ -5,8 +5,8 @@
  */
 
 import pLimit, { type LimitFunction } from 'p-limit';
+import { type CompletionParams, type CompletionResult, ModelClient, type ModelClientOptions } from '../models/index.js';
 import { BusyHistogram } from './busy-histogram.js';
-import { ModelClient, type CompletionParams, type CompletionResult, type ModelClientOptions } from '../models/index.js';
 
 export class EndpointLimiter {
   private readonly limit: LimitFunction;

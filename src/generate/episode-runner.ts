@@ -5,9 +5,9 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runEpisode, type AgentOptions, type EpisodeLimits } from '../agent/index.js';
+import { type AgentOptions, type EpisodeLimits, runEpisode } from '../agent/index.js';
 import type { GenerationSpec } from '../config/generation-spec.js';
-import { LabgymEnv, type EnvTask } from '../env/index.js';
+import { type EnvTask, LabgymEnv } from '../env/index.js';
 import { SandboxUnavailableError } from '../errors.js';
 import type { ModelClient } from '../models/index.js';
 import type { SandboxBackend } from '../sandbox/index.js';
@@ -21,7 +21,7 @@ import type { Job } from './jobs.js';
 import { slotsFor } from './preflight.js';
 import type { RunLedger } from './run-ledger.js';
 import type { RunProgress } from './run-progress.js';
-import type { WarmPool } from './warm-pool.js';
+import type { Acquisition, WarmPool } from './warm-pool.js';
 
 /** Everything of a task an episode needs, resolved once per run. */
 export interface RunnableTask {
@@ -144,7 +144,7 @@ export class EpisodeRunner {
     this.active.add(sandboxes);
     let record: EpisodeRecord | undefined;
     let thrown: unknown;
-    let acquisition;
+    let acquisition: Acquisition | undefined;
     let gpuSeconds = 0;
     try {
       await ledger.episodeStarted(job, attempt, gpus.uuids);
@@ -198,7 +198,7 @@ export class EpisodeRunner {
   }
 }
 
-function stagesOf(record: EpisodeRecord | undefined, queueMs: number, acquisition: { warm: boolean; ms: number } | undefined, gpuSeconds: number): EpisodeStages {
+function stagesOf(record: EpisodeRecord | undefined, queueMs: number, acquisition: Acquisition | undefined, gpuSeconds: number): EpisodeStages {
   const steps = record?.steps ?? [];
   const evaluationMs = steps.filter((step) => step.evaluation).reduce((sum, step) => sum + step.executionMs, 0);
   return {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { stringify } from 'yaml';
 import type { GenerationSpec, ModelSpec } from '../config/generation-spec.js';
-import { CostBudget, isBuiltinPolicy, startPolicyServer, type PolicyServer } from '../models/index.js';
-import { sandboxBackend, type Sandbox, type SandboxBackend, type SandboxCreateParams } from '../sandbox/index.js';
+import { CostBudget, isBuiltinPolicy, type PolicyServer, startPolicyServer } from '../models/index.js';
+import { type Sandbox, type SandboxBackend, type SandboxCreateParams, sandboxBackend } from '../sandbox/index.js';
 import { newRunId, RunStore } from '../store/index.js';
 import type { CatalogDirs } from '../tasks/index.js';
 import { CpuSlots } from './cpu-slots.js';
@@ -19,9 +19,9 @@ import { EpisodeRunner, type EpisodeStartEvent, type RunnableTask } from './epis
 import { EvaluationPool } from './evaluation-pool.js';
 import { GpuLeases } from './gpus.js';
 import { expandJobs, parseHistoryProcessor } from './jobs.js';
-import { cpuSlotsOf, preflight, type Preflight } from './preflight.js';
-import { silentProgress, type ProgressReporter } from './progress.js';
-import { RunLedger, type EpisodeFailure, type RunOutcome } from './run-ledger.js';
+import { cpuSlotsOf, type Preflight, preflight } from './preflight.js';
+import { type ProgressReporter, silentProgress } from './progress.js';
+import { type EpisodeFailure, RunLedger, type RunOutcome } from './run-ledger.js';
 import { RunProgress } from './run-progress.js';
 import { WarmPool } from './warm-pool.js';
 
@@ -63,7 +63,13 @@ export interface GenerateSummary {
   readonly wallMs: number;
   readonly trajectoriesPerHour: number;
   readonly gpuSeconds: number;
-  readonly endpoints: readonly { readonly baseUrl: string; readonly slots: number; readonly requests: number; readonly utilisation: number; readonly steadyUtilisation: number }[];
+  readonly endpoints: readonly {
+    readonly baseUrl: string;
+    readonly slots: number;
+    readonly requests: number;
+    readonly utilisation: number;
+    readonly steadyUtilisation: number;
+  }[];
   /** Reset times (ms), split by whether the sandbox came warm from the pool. */
   readonly resets: { readonly warmMs: readonly number[]; readonly coldMs: readonly number[] };
   /** Evaluation sandboxes handed out, and how many of them were started ahead (EvaluationPool). */

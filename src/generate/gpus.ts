@@ -19,7 +19,11 @@ export const NVIDIA_SMI_QUERY = ['--query-gpu=index,uuid,name,memory.total', '--
 
 /** Parse `nvidia-smi --query-gpu=index,uuid,name,memory.total --format=csv` (header line, then one row per GPU). */
 export function parseNvidiaSmiCsv(text: string): GpuDevice[] {
-  const rows = text.trim().split('\n').slice(1).filter((line) => line.trim());
+  const rows = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim());
   return rows.map((line) => {
     const [index, uuid, name, memory] = line.split(',').map((cell) => cell.trim());
     const memoryMiB = Number.parseInt(memory ?? '', 10);

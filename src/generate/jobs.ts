@@ -1,9 +1,9 @@
 /** Episode jobs: the (task, model, seed, attempt) values a spec expands to, each with its stable episode id. */
 
 import type { HistoryProcessorSpec } from '../agent/index.js';
-import { seedList, type GenerationSpec } from '../config/generation-spec.js';
+import { type GenerationSpec, seedList } from '../config/generation-spec.js';
 import { InvalidArgumentError } from '../errors.js';
-import { episodeIdOf, type EpisodeJob } from '../store/index.js';
+import { type EpisodeJob, episodeIdOf } from '../store/index.js';
 
 export type Job = EpisodeJob & { readonly episodeId: string };
 

@@ -6,9 +6,10 @@
 
 import { availableParallelism } from 'node:os';
 import type { GenerationSpec } from '../config/generation-spec.js';
+import type { TaskConfig } from '../config/index.js';
 import { LabgymError } from '../errors.js';
 import { isBuiltinPolicy, PolicyResolver } from '../models/index.js';
-import { DEFAULT_DIRS, loadDataset, missingUserData, resolveTask, selectVariant, type CatalogDirs, type ResolvedTask } from '../tasks/index.js';
+import { type CatalogDirs, DEFAULT_DIRS, loadDataset, missingUserData, type ResolvedTask, resolveTask, selectVariant } from '../tasks/index.js';
 import { detectGpus, type GpuDevice } from './gpus.js';
 
 /** A spec that cannot run: every problem, one per line. */
@@ -56,7 +57,7 @@ export async function preflight(params: PreflightParams): Promise<Preflight> {
 
   const runnable: string[] = [];
   spec.tasks.forEach((ref, i) => {
-    let config;
+    let config: TaskConfig;
     try {
       config = selectVariant(ref, dirs).config;
     } catch (error) {
@@ -66,15 +67,19 @@ export async function preflight(params: PreflightParams): Promise<Preflight> {
     const missing = config.dataset_configs.flatMap((id) => missingUserData(loadDataset(id, dirs)).map((path) => `${id} (${path})`));
     if (missing.length) problems.push(`tasks[${i}]: ${ref} needs user-supplied data that is missing: ${missing.join(', ')}`);
     if (config.resources.gpus > gpus.length) {
-      problems.push(`tasks[${i}]: ${ref} needs ${config.resources.gpus} GPU${config.resources.gpus === 1 ? '' : 's'}, but ${gpus.length ? `the inventory has ${gpus.length}` : 'this machine has none (resources.gpus)'}`);
+      problems.push(
+        `tasks[${i}]: ${ref} needs ${config.resources.gpus} GPU${config.resources.gpus === 1 ? '' : 's'}, but ${gpus.length ? `the inventory has ${gpus.length}` : 'this machine has none (resources.gpus)'}`,
+      );
     }
-    if (Math.ceil(config.resources.cpus) > cpuSlots) problems.push(`tasks[${i}]: ${ref} needs ${config.resources.cpus} CPUs, more than resources.cpuSlots (${cpuSlots})`);
+    if (Math.ceil(config.resources.cpus) > cpuSlots)
+      problems.push(`tasks[${i}]: ${ref} needs ${config.resources.cpus} CPUs, more than resources.cpuSlots (${cpuSlots})`);
     if (!missing.length) runnable.push(ref);
   });
 
   const policies = new PolicyResolver(params.policyTasksDir ?? dirs.tasks);
   for (const [i, model] of spec.models.entries()) {
-    if (spec.models.findIndex((other) => other.name === model.name) !== i) problems.push(`models[${i}].name: ${model.name} is listed twice (episode ids are per model name)`);
+    if (spec.models.findIndex((other) => other.name === model.name) !== i)
+      problems.push(`models[${i}].name: ${model.name} is listed twice (episode ids are per model name)`);
     if (model.baseUrl) continue;
     if (!isBuiltinPolicy(model.name)) {
       problems.push(`models[${i}].baseUrl: model ${model.name} needs an endpoint (only the built-in policies scripted and replay:<record> run without one)`);

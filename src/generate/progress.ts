@@ -29,7 +29,11 @@ export interface ProgressReporter {
 function duration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }
 
 function payload(snapshot: ProgressSnapshot) {
@@ -92,7 +96,9 @@ export function plainProgress(write: (line: string) => void = (line) => process.
       if (now - last < everyMs) return;
       last = now;
       const p = payload(snapshot);
-      write(`progress: ${snapshot.done + snapshot.failed}/${snapshot.total} (done ${p.done}, failed ${p.failed}, running ${p.running}), ${p.tokens} tokens, $${p.cost}, ${p.rate} traj/h, ETA ${p.left}`);
+      write(
+        `progress: ${snapshot.done + snapshot.failed}/${snapshot.total} (done ${p.done}, failed ${p.failed}, running ${p.running}), ${p.tokens} tokens, $${p.cost}, ${p.rate} traj/h, ETA ${p.left}`,
+      );
     },
     line: write,
     stop() {},

@@ -52,7 +52,15 @@ export class RunLedger {
   }
 
   async scheduled(job: Job): Promise<void> {
-    await this.store.journal({ event: 'episode-scheduled', episodeId: job.episodeId, task: job.task, model: job.model, seed: job.seed, attempt: job.attempt, specHash: job.specHash });
+    await this.store.journal({
+      event: 'episode-scheduled',
+      episodeId: job.episodeId,
+      task: job.task,
+      model: job.model,
+      seed: job.seed,
+      attempt: job.attempt,
+      specHash: job.specHash,
+    });
   }
 
   async episodeStarted(job: Job, attempt: number, gpus: readonly string[]): Promise<void> {
@@ -72,7 +80,14 @@ export class RunLedger {
   async finished(job: Job, attempt: number, record: EpisodeRecord, stages: EpisodeStages): Promise<void> {
     (stages.warmStart ? this.resets.warmMs : this.resets.coldMs).push(stages.resetMs);
     await this.store.appendEpisode(record);
-    await this.store.journal({ event: 'episode-finished', episodeId: job.episodeId, try: attempt, exitStatus: record.exitStatus, shard: this.store.shard, stages });
+    await this.store.journal({
+      event: 'episode-finished',
+      episodeId: job.episodeId,
+      try: attempt,
+      exitStatus: record.exitStatus,
+      shard: this.store.shard,
+      stages,
+    });
     this.counts.done += 1;
   }
 

@@ -1,7 +1,7 @@
 /** Progress reporting of a generation run: the ledger's numbers every second, and one line per episode outcome. */
 
 import type { EpisodeRecord } from '../store/index.js';
-import { jobLabel, type Job } from './jobs.js';
+import { type Job, jobLabel } from './jobs.js';
 import type { ProgressReporter } from './progress.js';
 import type { RunLedger } from './run-ledger.js';
 
@@ -24,7 +24,9 @@ export class RunProgress {
   finished(job: Job, record: EpisodeRecord, totalMs: number): void {
     const { done } = this.ledger.snapshot();
     const final = record.scores.final?.score;
-    this.reporter.line(`done ${done}/${this.ledger.total}: ${jobLabel(job)}: ${record.exitStatus}, ${record.steps.length} steps, final score ${final ?? 'none'} (${(totalMs / 1000).toFixed(1)} s)`);
+    this.reporter.line(
+      `done ${done}/${this.ledger.total}: ${jobLabel(job)}: ${record.exitStatus}, ${record.steps.length} steps, final score ${final ?? 'none'} (${(totalMs / 1000).toFixed(1)} s)`,
+    );
     this.refresh();
   }
 

@@ -5,13 +5,13 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runEpisode, type AgentOptions } from '../agent/index.js';
+import { type AgentOptions, runEpisode } from '../agent/index.js';
 import { LabgymEnv } from '../env/index.js';
 import { InterruptedError, InvalidArgumentError } from '../errors.js';
-import { isBuiltinPolicy, ModelClient, PolicyResolver, startPolicyServer, type ModelClientOptions, type PolicyServer } from '../models/index.js';
+import { isBuiltinPolicy, ModelClient, type ModelClientOptions, PolicyResolver, type PolicyServer, startPolicyServer } from '../models/index.js';
 import { sandboxBackend } from '../sandbox/index.js';
 import { appendEpisode, type EpisodeRecord, type StepRecord } from '../store/index.js';
-import { resolveTask, type CatalogDirs, type TaskScale } from '../tasks/index.js';
+import { type CatalogDirs, resolveTask, type TaskScale } from '../tasks/index.js';
 
 export interface SingleEpisodeParams {
   /** Catalog reference: "titanic", "cifar10:sample". */
@@ -58,7 +58,10 @@ export async function runSingleEpisode(params: SingleEpisodeParams): Promise<Sin
   const backend = await sandboxBackend(params.backend);
   const imageId = await backend.imageId(resolved.image);
   const builtin = !params.model.baseUrl && isBuiltinPolicy(params.model.model);
-  if (!params.model.baseUrl && !builtin) throw new InvalidArgumentError(`baseUrl: expected the endpoint of model ${params.model.model}; the built-in policies (scripted, replay:<record>) need none`);
+  if (!params.model.baseUrl && !builtin)
+    throw new InvalidArgumentError(
+      `baseUrl: expected the endpoint of model ${params.model.model}; the built-in policies (scripted, replay:<record>) need none`,
+    );
   const server = builtin ? await policyServerFor(params.model.model, resolved.id, params.catalogDirs?.tasks) : undefined;
   const env = new LabgymEnv({ maxSteps: params.maxSteps, mlgymCompatible: params.mlgymCompatible });
   const abort = () => void env.close();
@@ -67,7 +70,9 @@ export async function runSingleEpisode(params: SingleEpisodeParams): Promise<Sin
     const client = new ModelClient({ ...params.model, baseUrl: params.model.baseUrl ?? server!.baseUrl });
     const out = resolve(params.outDir);
     await mkdir(out, { recursive: true });
-    params.log?.(`episode: task ${resolved.ref}, model ${params.model.model}, seed ${params.seed ?? 0}, endpoint ${server ? 'built-in policy server' : params.model.baseUrl}`);
+    params.log?.(
+      `episode: task ${resolved.ref}, model ${params.model.model}, seed ${params.seed ?? 0}, endpoint ${server ? 'built-in policy server' : params.model.baseUrl}`,
+    );
     const record = await runEpisode({
       env,
       task: resolved.envTask,

@@ -4,7 +4,7 @@
  * Bounded: at most `perImage` idle sandboxes per key; GPU sandboxes are never pooled (one lease owns their devices).
  */
 
-import { aci, fillWorkspace, wipeSandbox, type EnvTask, type SandboxSource } from '../env/index.js';
+import { aci, type EnvTask, fillWorkspace, type SandboxSource, wipeSandbox } from '../env/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../sandbox/index.js';
 
 export interface WarmPoolOptions {
@@ -69,7 +69,8 @@ export class WarmPool implements SandboxSource {
     const bucket = pooled ? this.bucket(task) : undefined;
     let ready = bucket?.idle.pop();
     // A sandbox being wiped and refilled is ready sooner than a container start: wait for it.
-    if (!ready && bucket && bucket.preparing > bucket.waiting.length) ready = (await new Promise<Sandbox | null>((resolve) => bucket.waiting.push(resolve))) ?? undefined;
+    if (!ready && bucket && bucket.preparing > bucket.waiting.length)
+      ready = (await new Promise<Sandbox | null>((resolve) => bucket.waiting.push(resolve))) ?? undefined;
     // Keep the spares topped up; sandboxes being recycled count, so steady state starts no containers.
     if (bucket) this.refill(bucket);
     const sandbox = ready ?? (await this.fresh(task, bucket));

@@ -4,7 +4,7 @@
  * run, the test score of the attempt with the best validation score. Best Submission: the best last score.
  */
 
-import { selectBestAttempt, type ScoredAttempt } from '../eval/best-attempt.js';
+import { type ScoredAttempt, selectBestAttempt } from '../eval/best-attempt.js';
 import type { Direction } from './profiles.js';
 
 /** The successful evaluations of one run, in order (validate scores, then the final one if it succeeded). */
@@ -25,7 +25,10 @@ export function bestAttempt(runs: readonly RunScores[], direction: Direction): n
 }
 
 export function bestSubmission(runs: readonly RunScores[], direction: Direction): number | undefined {
-  const lasts = runs.filter((run) => run.length).map((run) => run.at(-1)!).filter(Number.isFinite);
+  const lasts = runs
+    .filter((run) => run.length)
+    .map((run) => run.at(-1)!)
+    .filter(Number.isFinite);
   return lasts.length ? lasts.reduce(better(direction)) : undefined;
 }
 

@@ -7,10 +7,10 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { newRunReadReport, streamEpisodes, type RunReadReport } from '../store/index.js';
+import { newRunReadReport, type RunReadReport, streamEpisodes } from '../store/index.js';
 import type { BestAttemptRule } from './attempts.js';
 import { profileSvg } from './profile-svg.js';
-import { episodeScoresOf, scoreEpisodes, type EpisodeScores, type ScoreReport } from './score-table.js';
+import { type EpisodeScores, episodeScoresOf, type ScoreReport, scoreEpisodes } from './score-table.js';
 
 export const PLOT_FILE_NAME = 'performance-profile.svg';
 
@@ -46,14 +46,16 @@ export function defaultPlotPath(inputs: readonly string[]): string {
   return join(folder, PLOT_FILE_NAME);
 }
 
-const included = (name: string, include?: readonly string[], exclude?: readonly string[]) => (!include?.length || include.includes(name)) && !exclude?.includes(name);
+const included = (name: string, include?: readonly string[], exclude?: readonly string[]) =>
+  (!include?.length || include.includes(name)) && !exclude?.includes(name);
 
 /** Stream the runs, keep each episode's few scores, score them and write the plot. Throws when no task has a baseline. */
 export async function score(params: ScoreParams): Promise<ScoreResult> {
   const read = newRunReadReport();
   const episodes: EpisodeScores[] = [];
   for await (const record of streamEpisodes(params.inputs, read, { strict: params.strict })) {
-    if (included(record.task.id, params.tasks, params.excludeTasks) && included(record.model.name, params.models, params.excludeModels)) episodes.push(episodeScoresOf(record));
+    if (included(record.task.id, params.tasks, params.excludeTasks) && included(record.model.name, params.models, params.excludeModels))
+      episodes.push(episodeScoresOf(record));
   }
   const report = scoreEpisodes(episodes, { tauMax: params.tauMax, bestAttempt: params.bestAttempt });
   if (report.tasks.length === 0) {

@@ -4,10 +4,10 @@
  * as MLGym does, unless fixed), and the mean rank and Borda count. Pure functions over small per-episode summaries.
  */
 
-import { bestAttempt, bestSubmission, hasSplitScores, validationSelectedAttempt, type BestAttemptRule, type RunScores } from './attempts.js';
-import { computeAup, type AupResult, type Direction, type TaskScores } from './profiles.js';
-import { rankings, type Rankings } from './ranks.js';
 import type { EpisodeRecord } from '../store/index.js';
+import { type BestAttemptRule, bestAttempt, bestSubmission, hasSplitScores, type RunScores, validationSelectedAttempt } from './attempts.js';
+import { type AupResult, computeAup, type Direction, type TaskScores } from './profiles.js';
+import { type Rankings, rankings } from './ranks.js';
 
 /** What scoring needs from one episode. */
 export interface EpisodeScores {
@@ -93,11 +93,25 @@ export function scoreEpisodes(episodes: readonly EpisodeScores[], options: Score
       Object.fromEntries(models.map((model) => [model, pick(ofTask.filter((episode) => episode.model === model))]));
     const runBests = (runs: EpisodeScores[]) => runs.map((episode) => runBestAttempt(episode, rule, direction)).filter((score) => score !== undefined);
     attempt.push({ task, direction, baseline, scores: byModel((runs) => bestAttempt([runBests(runs)], direction)) });
-    submission.push({ task, direction, baseline, scores: byModel((runs) => bestSubmission(runs.map((episode) => episode.scores), direction)) });
+    submission.push({
+      task,
+      direction,
+      baseline,
+      scores: byModel((runs) =>
+        bestSubmission(
+          runs.map((episode) => episode.scores),
+          direction,
+        ),
+      ),
+    });
   }
   const tasks = attempt.map((task) => task.task);
   if (tasks.length === 0) {
-    const empty = { tasks: [], aup: { tauMax: options.tauMax ?? 0, grid: [], methods: [...models, 'baseline'], profiles: {}, aup: {} }, rankings: { meanRank: {}, borda: {} } };
+    const empty = {
+      tasks: [],
+      aup: { tauMax: options.tauMax ?? 0, grid: [], methods: [...models, 'baseline'], profiles: {}, aup: {} },
+      rankings: { meanRank: {}, borda: {} },
+    };
     return {
       models,
       tasks,

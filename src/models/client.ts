@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatMessage, ModelCallRecord, ToolCall } from '../store/index.js';
-import { reserveAll, type CostBudget } from './budget.js';
+import { type CostBudget, reserveAll } from './budget.js';
 import { ContextWindowExceededError, ModelCallError } from './errors.js';
 import { costUsd, estimatePromptTokens, estimateTextTokens, type Pricing } from './usage.js';
 
@@ -75,7 +75,13 @@ export function toWireMessage(message: ChatMessage): ChatCompletionMessageParam 
         role: 'assistant',
         content: message.content,
         ...(message.toolCalls?.length
-          ? { tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }
+          ? {
+              tool_calls: message.toolCalls.map((call) => ({
+                id: call.id,
+                type: 'function' as const,
+                function: { name: call.name, arguments: call.arguments },
+              })),
+            }
           : {}),
       };
   }

@@ -104,7 +104,9 @@ function toPolicyRequest(body: z.output<typeof RequestSchema>): PolicyRequest {
   const messages: ChatMessage[] = body.messages.map((message) => ({
     role: message.role === 'developer' ? 'system' : message.role,
     content: message.content ?? null,
-    ...(message.tool_calls ? { toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })) } : {}),
+    ...(message.tool_calls
+      ? { toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })) }
+      : {}),
     ...(message.tool_call_id ? { toolCallId: message.tool_call_id } : {}),
   }));
   return { model: body.model, messages, toolNames: body.tools?.map((tool) => tool.function.name), seed: body.seed };
@@ -149,11 +151,12 @@ export async function startPolicyServer(options: PolicyServerOptions = {}): Prom
     const body = parsed.data;
     if (body.stream) throw new BadRequest(400, 'streaming is not supported by the built-in policies; send stream: false');
     const policyRequest = toPolicyRequest(body);
-    let policy;
+    let policy: Awaited<ReturnType<PolicyResolver['resolve']>>;
     try {
       policy = await resolver.resolve(body.model, policyRequest);
     } catch (error) {
-      if (error instanceof UnknownPolicyError) throw new BadRequest(404, `the model ${body.model} does not exist: ${error.message}`, 'invalid_request_error', 'model_not_found');
+      if (error instanceof UnknownPolicyError)
+        throw new BadRequest(404, `the model ${body.model} does not exist: ${error.message}`, 'invalid_request_error', 'model_not_found');
       if (error instanceof LabgymError) throw new BadRequest(400, error.message);
       throw error;
     }
@@ -202,7 +205,12 @@ export async function startPolicyServer(options: PolicyServerOptions = {}): Prom
           ? Promise.resolve(
               sendJson(response, 200, {
                 object: 'list',
-                data: ['scripted', ...resolver.scriptedTasks(listTaskDirs(options.tasksDir)).map((id) => `scripted:${id}`)].map((id) => ({ id, object: 'model', created: 0, owned_by: 'labgym' })),
+                data: ['scripted', ...resolver.scriptedTasks(listTaskDirs(options.tasksDir)).map((id) => `scripted:${id}`)].map((id) => ({
+                  id,
+                  object: 'model',
+                  created: 0,
+                  owned_by: 'labgym',
+                })),
               }),
             )
           : Promise.reject(new BadRequest(404, `no route ${route}; this server has POST /v1/chat/completions and GET /v1/models`));
@@ -211,7 +219,9 @@ export async function startPolicyServer(options: PolicyServerOptions = {}): Prom
       report(status, '');
       if (response.headersSent || response.destroyed) return;
       const message = error instanceof BadRequest ? error.message : `policy server error: ${(error as Error)?.message ?? String(error)}`;
-      sendJson(response, status, { error: { message, type: error instanceof BadRequest ? error.type : 'server_error', code: error instanceof BadRequest ? error.errorCode : null } });
+      sendJson(response, status, {
+        error: { message, type: error instanceof BadRequest ? error.type : 'server_error', code: error instanceof BadRequest ? error.errorCode : null },
+      });
     });
   });
 

@@ -3,7 +3,7 @@
  * Entries carry the owner the sandbox should see; extraction refuses paths that escape the target directory.
  */
 
-import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';

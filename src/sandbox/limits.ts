@@ -45,7 +45,7 @@ export type SandboxLimitsInput = z.input<typeof SandboxLimitsSchema>;
 export function resolveLimits(input: SandboxLimitsInput | undefined): SandboxLimits {
   const parsed = SandboxLimitsSchema.safeParse(input ?? {});
   if (parsed.success) {
-    if (parsed.data.memory < 6 * 1024 ** 2) throw new InvalidArgumentError('invalid sandbox limits: memory: expected at least 6m (Docker\'s minimum)');
+    if (parsed.data.memory < 6 * 1024 ** 2) throw new InvalidArgumentError("invalid sandbox limits: memory: expected at least 6m (Docker's minimum)");
     return parsed.data;
   }
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'limits'}: ${issue.message}`);

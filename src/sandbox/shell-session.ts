@@ -52,11 +52,12 @@ export function ansiCQuote(text: string): string {
     else if (ch === "'") out += "\\'";
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
-    else if (code === 0) continue; // bash strings cannot hold NUL
+    else if (code === 0)
+      continue; // bash strings cannot hold NUL
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
     else out += ch;
   }
-  return out + "'";
+  return `${out}'`;
 }
 
 interface Pending {
@@ -164,12 +165,9 @@ export class ShellSession {
         clearTimeout(pending.idleTimer);
         clearTimeout(pending.totalTimer);
         const giveUp = () => this.transport.destroy();
-        pending.interrupting = params.interrupt(performance.now() - startedAt).then(
-          () => {
-            if (this.pending === pending) pending.graceTimer = setTimeout(giveUp, params.interruptGraceMs ?? 5000);
-          },
-          giveUp,
-        );
+        pending.interrupting = params.interrupt(performance.now() - startedAt).then(() => {
+          if (this.pending === pending) pending.graceTimer = setTimeout(giveUp, params.interruptGraceMs ?? 5000);
+        }, giveUp);
       };
       pending.totalTimer = setTimeout(() => expire('total'), params.timeoutMs);
       if (params.idleTimeoutMs !== undefined) {
@@ -186,9 +184,7 @@ export class ShellSession {
       this.stray = new CappedOutput(STRAY_OUTPUT_LIMIT);
       if (stray.totalBytes > 0) output.push(Buffer.from(stray.toString()));
 
-      this.transport.write(
-        `eval ${ansiCQuote(command)} </dev/null >&9 2>&9 9>&-; printf '\\n${MARKER_PREFIX}${nonce}_%d__\\n' "$?" >&9\n`,
-      );
+      this.transport.write(`eval ${ansiCQuote(command)} </dev/null >&9 2>&9 9>&-; printf '\\n${MARKER_PREFIX}${nonce}_%d__\\n' "$?" >&9\n`);
     });
   }
 

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { validateConfig } from '../config/yaml.js';
 import { ConfigError } from '../errors.js';
-import { EpisodeRecordSchema, StoredEpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { type EpisodeRecord, EpisodeRecordSchema, StoredEpisodeRecordSchema } from './episode-record.js';
 import { appendLine, readLines } from './jsonl-file.js';
 
 export interface EpisodeFileProblem {
@@ -39,9 +39,7 @@ export function parseEpisodeLine(text: string, where: string, torn: boolean): Ep
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return torn
-      ? new ConfigError(where, '', TORN_LINE)
-      : new ConfigError(where, '', 'one JSON object per line', (error as Error).message.split('\n')[0]);
+    return torn ? new ConfigError(where, '', TORN_LINE) : new ConfigError(where, '', 'one JSON object per line', (error as Error).message.split('\n')[0]);
   }
   try {
     return validateConfig(where, StoredEpisodeRecordSchema, data);

@@ -282,7 +282,10 @@ function upgradeFromV1(data: Record<string, unknown>): Record<string, unknown> {
     schemaVersion: EPISODE_SCHEMA_VERSION,
     exitReason: exitReasonOf(typeof data.exitStatus === 'string' ? data.exitStatus : ''),
     steps: steps.map((step: unknown) =>
-      step && typeof step === 'object' && typeof (step as { observation?: unknown }).observation === 'string' && V1_TIMEOUT_TEXT.test((step as { observation: string }).observation)
+      step &&
+      typeof step === 'object' &&
+      typeof (step as { observation?: unknown }).observation === 'string' &&
+      V1_TIMEOUT_TEXT.test((step as { observation: string }).observation)
         ? { ...step, timedOut: 'total' }
         : step,
     ),

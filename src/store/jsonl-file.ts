@@ -4,7 +4,7 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync a file or a directory (a directory, so a new file's name survives a crash). */

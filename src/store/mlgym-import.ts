@@ -4,16 +4,16 @@
  * imports its scores from results.json.
  */
 
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { validateConfig } from '../config/index.js';
 import { ConfigError, InvalidArgumentError } from '../errors.js';
 import { MLGYM_PRIMARY_METRICS } from '../tasks/import-mlgym.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
-import { fromMlgymRun, MlgymResultsSchema, readMlgymRun, type MlgymResults, type MlgymRun } from './mlgym-trajectory.js';
+import { type EpisodeRecord, EpisodeRecordSchema } from './episode-record.js';
+import { fromMlgymRun, type MlgymResults, MlgymResultsSchema, type MlgymRun, readMlgymRun } from './mlgym-trajectory.js';
 
 export interface MlgymRunDir {
   readonly dir: string;
@@ -75,7 +75,10 @@ export function importMlgymRunDir(dir: string): EpisodeRecord {
   const primaryMetric = known?.name ?? Object.keys(run.results?.baseline ?? run.traj.info.score?.[0] ?? scoresOnly?.[0] ?? {})[0];
   const direction = known?.direction ?? 'maximize';
   const record = fromMlgymRun(run, { taskId, episodeId: `mlgym:${name}`, modelName: parsed?.model ?? 'unknown', primaryMetric, direction });
-  const sampling = { ...(parsed?.temperature !== undefined ? { temperature: parsed.temperature } : {}), ...(parsed?.topP !== undefined ? { topP: parsed.topP } : {}) };
+  const sampling = {
+    ...(parsed?.temperature !== undefined ? { temperature: parsed.temperature } : {}),
+    ...(parsed?.topP !== undefined ? { topP: parsed.topP } : {}),
+  };
   if (scoresOnly) {
     // Without the .traj nothing says which scores were validations: all but the last are, as MLGym's results list them.
     const entry = (metrics: Record<string, number>) => ({ metrics, score: primaryMetric === undefined ? undefined : metrics[primaryMetric] });

@@ -11,11 +11,11 @@ import { z } from 'zod';
 import { validateConfig } from '../config/yaml.js';
 import { ConfigError } from '../errors.js';
 import {
+  type ChatMessage,
   EPISODE_SCHEMA_VERSION,
+  type EpisodeRecord,
   EpisodeRecordSchema,
   exitReasonOf,
-  type ChatMessage,
-  type EpisodeRecord,
   type ScoreEntry,
   type StepRecord,
 } from './episode-record.js';
@@ -128,8 +128,7 @@ export function toMlgymRun(record: EpisodeRecord): { traj: MlgymTraj; results: M
       summarizer: {},
     },
   };
-  const baseline =
-    record.scores.baseline !== undefined && record.scores.primaryMetric ? { [record.scores.primaryMetric]: record.scores.baseline } : {};
+  const baseline = record.scores.baseline !== undefined && record.scores.primaryMetric ? { [record.scores.primaryMetric]: record.scores.baseline } : {};
   return { traj, results: { agent: scores, baseline } };
 }
 
@@ -224,9 +223,7 @@ export function fromMlgymRun(run: MlgymRun, params: MlgymImportParams): EpisodeR
       ...(isLast && exitStatus ? { exitStatus } : {}),
     };
   });
-  const messages: ChatMessage[] = traj.history
-    .filter((item) => !item.is_demo)
-    .map((item) => ({ role: item.role, content: item.content ?? '' }));
+  const messages: ChatMessage[] = traj.history.filter((item) => !item.is_demo).map((item) => ({ role: item.role, content: item.content ?? '' }));
   const stats = traj.info.model_stats ?? {};
   const promptTokens = Math.round(stats.tokens_sent ?? 0);
   const completionTokens = Math.round(stats.tokens_received ?? 0);

@@ -10,7 +10,7 @@ import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { EpisodeFileProblem } from './episode-file.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from './episode-record.js';
+import { type EpisodeRecord, EpisodeRecordSchema } from './episode-record.js';
 import { fsyncPath, JsonlAppender, readLines } from './jsonl-file.js';
 import { newRunReadReport, streamEpisodes } from './run-reader.js';
 
@@ -27,13 +27,22 @@ export interface EpisodeJob {
 
 /** `numberGuess-s3-a0-1f2e…`: readable, safe as a folder name, and the same for the same (task, model, seed, attempt). */
 export function episodeIdOf(job: Pick<EpisodeJob, 'task' | 'model' | 'seed' | 'attempt'>): string {
-  const hash = createHash('sha256').update(JSON.stringify([job.task, job.model, job.seed, job.attempt])).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([job.task, job.model, job.seed, job.attempt]))
+    .digest('hex')
+    .slice(0, 12);
   return `${job.task.replace(/[^A-Za-z0-9._-]+/g, '_')}-s${job.seed}-a${job.attempt}-${hash}`;
 }
 
 export type JournalEvent =
   | { readonly event: 'run-started' | 'run-resumed'; readonly pid: number; readonly shard: string; readonly episodes: number; readonly missing: number }
-  | { readonly event: 'run-ended'; readonly pid: number; readonly outcome: 'completed' | 'interrupted' | 'failed'; readonly done: number; readonly failed: number }
+  | {
+      readonly event: 'run-ended';
+      readonly pid: number;
+      readonly outcome: 'completed' | 'interrupted' | 'failed';
+      readonly done: number;
+      readonly failed: number;
+    }
   | ({ readonly event: 'episode-scheduled'; readonly episodeId: string } & EpisodeJob)
   | { readonly event: 'episode-started'; readonly episodeId: string; readonly try: number; readonly gpus?: readonly string[] }
   | {

@@ -6,14 +6,7 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../assets.js';
-import {
-  datasetConfigSchema,
-  loadYamlFile,
-  primaryMetric,
-  taskConfigSchema,
-  type DatasetConfig,
-  type TaskConfig,
-} from '../config/index.js';
+import { type DatasetConfig, datasetConfigSchema, loadYamlFile, primaryMetric, type TaskConfig, taskConfigSchema } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 
 export interface CatalogDirs {
@@ -55,7 +48,8 @@ function requireInside(file: string, field: string, root: string, path: string):
   const absolute = join(root, path);
   if (!existsSync(absolute)) throw new ConfigError(file, field, `an existing file or folder ${relative(PROJECT_ROOT, absolute)}`, JSON.stringify(path));
   const real = realpathSync(absolute);
-  if (relative(realpathSync(root), real).startsWith('..')) throw new ConfigError(file, field, 'a path inside the folder (it links outside)', JSON.stringify(path));
+  if (relative(realpathSync(root), real).startsWith('..'))
+    throw new ConfigError(file, field, 'a path inside the folder (it links outside)', JSON.stringify(path));
   return absolute;
 }
 
@@ -66,7 +60,8 @@ export function loadDataset(id: string, dirs: CatalogDirs = DEFAULT_DIRS): Loade
   if (config.id !== id) throw new ConfigError(file, 'id', `"${id}" (the file's name)`, JSON.stringify(config.id));
   const script = requireInside(file, 'prepare.script', dirs.datasets, config.prepare.script);
   for (const split of Object.keys(config.hidden)) {
-    if (!(split in config.splits)) throw new ConfigError(file, `hidden.${split}`, `a split listed under splits (${Object.keys(config.splits).join(', ')})`, split);
+    if (!(split in config.splits))
+      throw new ConfigError(file, `hidden.${split}`, `a split listed under splits (${Object.keys(config.splits).join(', ')})`, split);
   }
   return { config, file, script };
 }
@@ -80,15 +75,15 @@ export function loadTask(id: string, dirs: CatalogDirs = DEFAULT_DIRS): LoadedTa
   const config = loadYamlFile(file, taskConfigSchema);
   if (config.id !== id) throw new ConfigError(file, 'id', `"${id}" (the task folder's name)`, JSON.stringify(config.id));
 
-  config.starter_code.forEach((path, i) => requireInside(file, `starter_code[${i}]`, dir, path));
-  config.evaluation.files.forEach((path, i) => requireInside(file, `evaluation.files[${i}]`, dir, path));
-  for (const [split, paths] of Object.entries(config.hidden)) paths.forEach((path, i) => requireInside(file, `hidden.${split}[${i}]`, dir, path));
+  for (const [i, path] of config.starter_code.entries()) requireInside(file, `starter_code[${i}]`, dir, path);
+  for (const [i, path] of config.evaluation.files.entries()) requireInside(file, `evaluation.files[${i}]`, dir, path);
+  for (const [split, paths] of Object.entries(config.hidden)) for (const [i, path] of paths.entries()) requireInside(file, `hidden.${split}[${i}]`, dir, path);
   if (config.memory_path) requireInside(file, 'memory_path', dir, config.memory_path);
 
   const datasetFields: Array<[string, readonly string[]]> = [
     ['dataset_configs', config.dataset_configs],
-    ...Object.entries(config.variants).flatMap(([name, variant]): Array<[string, readonly string[]]> =>
-      variant.dataset_configs ? [[`variants.${name}.dataset_configs`, variant.dataset_configs]] : [],
+    ...Object.entries(config.variants).flatMap(
+      ([name, variant]): Array<[string, readonly string[]]> => (variant.dataset_configs ? [[`variants.${name}.dataset_configs`, variant.dataset_configs]] : []),
     ),
   ];
   for (const [field, ids] of datasetFields) {
@@ -104,10 +99,12 @@ export function loadTask(id: string, dirs: CatalogDirs = DEFAULT_DIRS): LoadedTa
   const scoreLists: Array<[string, ReadonlyArray<Record<string, number>>]> = [
     ['baseline_scores', config.baseline_scores],
     ['reduced.baseline_scores', config.reduced?.baseline_scores ?? []],
-    ...Object.entries(config.variants).flatMap(([name, variant]): Array<[string, ReadonlyArray<Record<string, number>>]> => [
-      [`variants.${name}.baseline_scores`, variant.baseline_scores ?? []],
-      [`variants.${name}.reduced.baseline_scores`, variant.reduced?.baseline_scores ?? []],
-    ]),
+    ...Object.entries(config.variants).flatMap(
+      ([name, variant]): Array<[string, ReadonlyArray<Record<string, number>>]> => [
+        [`variants.${name}.baseline_scores`, variant.baseline_scores ?? []],
+        [`variants.${name}.reduced.baseline_scores`, variant.reduced?.baseline_scores ?? []],
+      ],
+    ),
   ];
   for (const [field, list] of scoreLists) {
     list.forEach((scores, i) => {
@@ -115,7 +112,8 @@ export function loadTask(id: string, dirs: CatalogDirs = DEFAULT_DIRS): LoadedTa
     });
   }
   for (const name of Object.keys(config.baseline_tolerance)) {
-    if (!metricNames.has(name)) throw new ConfigError(file, `baseline_tolerance.${name}`, `a metric listed under metrics (${[...metricNames].join(', ')})`, name);
+    if (!metricNames.has(name))
+      throw new ConfigError(file, `baseline_tolerance.${name}`, `a metric listed under metrics (${[...metricNames].join(', ')})`, name);
   }
   return { config, dir, file };
 }

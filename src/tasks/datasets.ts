@@ -7,11 +7,11 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { sourceName, type DatasetSource } from '../config/index.js';
+import { type DatasetSource, sourceName } from '../config/index.js';
 import { ConfigError, PrerequisiteError } from '../errors.js';
 import { sha256File, sha256Tree } from '../hash.js';
 import { BASE_IMAGE, sandboxBackend } from '../sandbox/index.js';
@@ -60,7 +60,9 @@ export function localSourcePath(source: Extract<DatasetSource, { local: string }
 }
 
 export function missingUserData(dataset: LoadedDataset, userDataDir = defaultUserDataDir()): string[] {
-  return dataset.config.sources.flatMap((source) => ('local' in source && !existsSync(localSourcePath(source, userDataDir)) ? [localSourcePath(source, userDataDir)] : []));
+  return dataset.config.sources.flatMap((source) =>
+    'local' in source && !existsSync(localSourcePath(source, userDataDir)) ? [localSourcePath(source, userDataDir)] : [],
+  );
 }
 
 async function debianVersion(source: Extract<DatasetSource, { debian: string }>): Promise<string> {
@@ -76,7 +78,12 @@ async function debianVersion(source: Extract<DatasetSource, { debian: string }>)
 }
 
 function lastLine(error: unknown): string {
-  return String((error as { stderr?: string }).stderr || error).trim().split('\n').pop() ?? '';
+  return (
+    String((error as { stderr?: string }).stderr || error)
+      .trim()
+      .split('\n')
+      .pop() ?? ''
+  );
 }
 
 async function digest(path: string): Promise<string> {
@@ -109,11 +116,7 @@ async function sourceIdentity(source: DatasetSource, paths: Required<DatasetPath
 }
 
 async function cacheKey(dataset: LoadedDataset, builderImageId: string, paths: Required<DatasetPaths>): Promise<string> {
-  const hash = createHash('sha256')
-    .update(readFileSync(dataset.file))
-    .update('\0')
-    .update(readFileSync(dataset.script))
-    .update(`\0${builderImageId}\0`);
+  const hash = createHash('sha256').update(readFileSync(dataset.file)).update('\0').update(readFileSync(dataset.script)).update(`\0${builderImageId}\0`);
   for (const source of dataset.config.sources) hash.update(`${await sourceIdentity(source, paths)}\0`);
   return hash.digest('hex').slice(0, 16);
 }
@@ -189,7 +192,8 @@ async function verifyOutput(dataset: LoadedDataset, out: string): Promise<void> 
   }
   for (const [split, paths] of Object.entries(config.hidden)) {
     for (const [i, path] of paths.entries()) {
-      if (!existsSync(join(out, 'hidden', split, path))) throw new PrerequisiteError(`${file}: hidden.${split}[${i}]: the preparation script did not write hidden/${split}/${path}`);
+      if (!existsSync(join(out, 'hidden', split, path)))
+        throw new PrerequisiteError(`${file}: hidden.${split}[${i}]: the preparation script did not write hidden/${split}/${path}`);
     }
   }
   let written: Record<string, number>;
@@ -199,7 +203,8 @@ async function verifyOutput(dataset: LoadedDataset, out: string): Promise<void> 
     throw new PrerequisiteError(`${file}: splits: the preparation script did not write splits.json`);
   }
   for (const [split, size] of Object.entries(config.splits)) {
-    if (written[split] !== size) throw new PrerequisiteError(`${file}: splits.${split}: declared ${size} rows, the preparation produced ${written[split] ?? 'none'}`);
+    if (written[split] !== size)
+      throw new PrerequisiteError(`${file}: splits.${split}: declared ${size} rows, the preparation produced ${written[split] ?? 'none'}`);
   }
 }
 
@@ -242,7 +247,9 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
       const result = await sandbox.exec(command, { timeoutMs: dataset.config.prepare.timeout * 1000, outputLimitBytes: 20_000 });
       if (result.exitCode !== 0 || result.timedOut) {
         const tail = result.output.trim().split('\n').slice(-6).join(' | ');
-        throw new PrerequisiteError(`${dataset.file}: prepare.script: ${basename(dataset.script)} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail}`);
+        throw new PrerequisiteError(
+          `${dataset.file}: prepare.script: ${basename(dataset.script)} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail}`,
+        );
       }
       await sandbox.copyOut('/build/out', scratch);
     } finally {
@@ -250,7 +257,7 @@ export async function prepareDataset(dataset: LoadedDataset, options: DatasetPat
     }
     const out = join(scratch, 'out');
     await verifyOutput(dataset, out);
-    await writeFile(join(out, '.complete'), JSON.stringify({ id: dataset.config.id, hash, builderImage: builderId }) + '\n');
+    await writeFile(join(out, '.complete'), `${JSON.stringify({ id: dataset.config.id, hash, builderImage: builderId })}\n`);
     await rename(out, dir).catch((error: NodeJS.ErrnoException) => {
       if (!existsSync(join(dir, '.complete'))) throw error; // another process finished the same preparation first
     });

@@ -3,7 +3,7 @@
  * sandbox, ACI and evaluator: the environment end to end, with no model.
  */
 
-import { LabgymEnv, type EnvTask, type StepResult } from '../env/index.js';
+import { type EnvTask, LabgymEnv, type StepResult } from '../env/index.js';
 import { taskOnImage } from './resolve.js';
 
 /** The demo task from the catalog (tasks/numberGuess), on any image: it needs no dataset and no task image. */

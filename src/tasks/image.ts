@@ -4,7 +4,7 @@
  * buildTaskImage, so the tag is a content hash and an unchanged image is reused.
  */
 
-import { link, copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readAsset } from '../assets.js';
 import { sandboxBackend } from '../sandbox/index.js';

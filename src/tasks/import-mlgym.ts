@@ -4,7 +4,7 @@
  * (reference_mlgym.md §3.2–3.3).
  */
 
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
@@ -98,7 +98,11 @@ export async function importMlgymConfigs(configsDir: string, outDir: string): Pr
   const datasetIds = new Map<string, string>();
 
   const datasetsDir = join(configsDir, 'datasets');
-  for (const name of existsSync(datasetsDir) ? readdirSync(datasetsDir).filter((n) => /\.ya?ml$/.test(n)).sort() : []) {
+  for (const name of existsSync(datasetsDir)
+    ? readdirSync(datasetsDir)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+    : []) {
     const file = join(datasetsDir, name);
     const dataset = validateConfig(file, mlgymDataset, readYaml(file));
     const id = name.replace(/\.ya?ml$/, '');
@@ -135,7 +139,11 @@ export async function importMlgymConfigs(configsDir: string, outDir: string): Pr
   }
 
   const tasksDir = join(configsDir, 'tasks');
-  for (const name of existsSync(tasksDir) ? readdirSync(tasksDir).filter((n) => /\.ya?ml$/.test(n)).sort() : []) {
+  for (const name of existsSync(tasksDir)
+    ? readdirSync(tasksDir)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+    : []) {
     const file = join(tasksDir, name);
     const task = validateConfig(file, mlgymTask, readYaml(file));
     const notes: string[] = [];

@@ -1,7 +1,17 @@
 /** The tasks stage: task and dataset catalog, dataset preparation, task images, resolution, baselines, the demo. */
-export { DEFAULT_DIRS, listTaskIds, listDatasetIds, loadTask, loadDataset, type CatalogDirs, type LoadedTask, type LoadedDataset } from './catalog.js';
-export { prepareDataset, missingUserData, defaultCacheDir, defaultUserDataDir, type PreparedDataset, type DatasetPaths } from './datasets.js';
+
+export { type BaselineRun, runBaseline } from './baseline.js';
+export { type CatalogDirs, DEFAULT_DIRS, type LoadedDataset, type LoadedTask, listDatasetIds, listTaskIds, loadDataset, loadTask } from './catalog.js';
+export { type DatasetPaths, defaultCacheDir, defaultUserDataDir, missingUserData, type PreparedDataset, prepareDataset } from './datasets.js';
+export { type DemoStep, numberGuessTask, runDemoEpisode } from './demo.js';
 export { buildImageForTask, DATA_ROOT } from './image.js';
-export { resolveTask, taskOnImage, selectVariant, baselineScores, type PooledEvaluator, type ResolvedTask, type ResolveOptions, type TaskScale } from './resolve.js';
-export { runBaseline, type BaselineRun } from './baseline.js';
-export { numberGuessTask, runDemoEpisode, type DemoStep } from './demo.js';
+export {
+  baselineScores,
+  type PooledEvaluator,
+  type ResolvedTask,
+  type ResolveOptions,
+  resolveTask,
+  selectVariant,
+  type TaskScale,
+  taskOnImage,
+} from './resolve.js';

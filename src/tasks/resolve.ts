@@ -7,14 +7,14 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { primaryMetric, type TaskConfig } from '../config/index.js';
-import { ConfigError } from '../errors.js';
-import { hashTree } from '../hash.js';
 import type { EnvTask, WorkspaceItem } from '../env/task.js';
-import { SandboxEvaluator, type Evaluator } from '../eval/index.js';
+import { ConfigError } from '../errors.js';
+import { type Evaluator, SandboxEvaluator } from '../eval/index.js';
+import { hashTree } from '../hash.js';
 import type { Sandbox, SandboxCreateParams } from '../sandbox/index.js';
-import { DEFAULT_DIRS, loadDataset, loadTask, type CatalogDirs, type LoadedDataset } from './catalog.js';
-import { missingUserData, prepareDataset, type DatasetPaths, type PreparedDataset } from './datasets.js';
-import { DATA_ROOT, buildImageForTask } from './image.js';
+import { type CatalogDirs, DEFAULT_DIRS, type LoadedDataset, loadDataset, loadTask } from './catalog.js';
+import { type DatasetPaths, missingUserData, type PreparedDataset, prepareDataset } from './datasets.js';
+import { buildImageForTask, DATA_ROOT } from './image.js';
 
 export type TaskScale = 'full' | 'reduced';
 

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startPolicyServer, type PolicyExchange } from '../../src/models/index.js';
+import { type PolicyExchange, startPolicyServer } from '../../src/models/index.js';
 import { readEpisodeFileStrict } from '../../src/store/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -25,7 +25,22 @@ test('an API key from the environment reaches the endpoint and nothing else: run
     // The replayed episode runs `env` in the sandbox first, so the sandbox environment lands in the record.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'run', '--task', 'numberGuess', '--model', `replay:${FIXTURE}`, '--base-url', server.baseUrl, '--out', out, '--max-steps', '6'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'run',
+        '--task',
+        'numberGuess',
+        '--model',
+        `replay:${FIXTURE}`,
+        '--base-url',
+        server.baseUrl,
+        '--out',
+        out,
+        '--max-steps',
+        '6',
+      ],
       { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: canary } },
     );
     let logs = '';

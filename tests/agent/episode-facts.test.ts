@@ -187,7 +187,10 @@ describe('why an episode ended', () => {
     };
     try {
       const record = await episode(env, inPlace, ['python3 guess.py', 'submit'], 'in-place');
-      assert.ok(record.steps.some((step) => step.evaluation?.score !== undefined), 'the submission was scored');
+      assert.ok(
+        record.steps.some((step) => step.evaluation?.score !== undefined),
+        'the submission was scored',
+      );
       assert.equal(record.integrity.evaluatedOutsideAgentSandbox, false);
     } finally {
       await env.close();

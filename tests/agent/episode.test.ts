@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runEpisode, type AgentOptions } from '../../src/agent/index.js';
-import { selectBestAttempt } from '../../src/eval/index.js';
+import { type AgentOptions, runEpisode } from '../../src/agent/index.js';
 import { LabgymEnv } from '../../src/env/index.js';
+import { selectBestAttempt } from '../../src/eval/index.js';
+import { type FaultOptions, ModelClient, type PolicyExchange, type PolicyServer, startPolicyServer } from '../../src/models/index.js';
+import { appendEpisode, type EpisodeRecord, EpisodeRecordSchema, readEpisodeFileStrict } from '../../src/store/index.js';
 import { numberGuessTask } from '../../src/tasks/index.js';
-import { ModelClient, startPolicyServer, type FaultOptions, type PolicyExchange, type PolicyServer } from '../../src/models/index.js';
-import { appendEpisode, EpisodeRecordSchema, readEpisodeFileStrict, type EpisodeRecord } from '../../src/store/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
 const task = () => numberGuessTask(TEST_IMAGE);
@@ -27,8 +27,19 @@ async function harness(faults?: FaultOptions, maxSteps = 40): Promise<Harness> {
   return { server, exchanges, env: new LabgymEnv({ maxSteps }) };
 }
 
-async function episode(h: Harness, model: string, seed: number, options: { agent?: AgentOptions; maxRetries?: number; timeoutMs?: number } = {}): Promise<EpisodeRecord> {
-  const client = new ModelClient({ baseUrl: h.server.baseUrl, model, sampling: { seed }, maxRetries: options.maxRetries ?? 2, timeoutMs: options.timeoutMs ?? 20_000 });
+async function episode(
+  h: Harness,
+  model: string,
+  seed: number,
+  options: { agent?: AgentOptions; maxRetries?: number; timeoutMs?: number } = {},
+): Promise<EpisodeRecord> {
+  const client = new ModelClient({
+    baseUrl: h.server.baseUrl,
+    model,
+    sampling: { seed },
+    maxRetries: options.maxRetries ?? 2,
+    timeoutMs: options.timeoutMs ?? 20_000,
+  });
   return runEpisode({ env: h.env, task: task(), client, seed, agent: options.agent });
 }
 
@@ -59,7 +70,10 @@ describe('scripted episodes over real HTTP', () => {
     assert.equal(actions(record).at(-1), 'submit\n');
     const validateSteps = record.steps.filter((step) => step.action === 'validate\n');
     assert.ok(validateSteps.length >= 3, 'the starting point and at least two experiments are validated');
-    assert.deepEqual(record.scores.validations.map((entry) => entry.score), validateSteps.map((step) => step.evaluation?.score));
+    assert.deepEqual(
+      record.scores.validations.map((entry) => entry.score),
+      validateSteps.map((step) => step.evaluation?.score),
+    );
     assert.ok(record.scores.validations.every((entry) => entry.split === 'validation' && typeof entry.score === 'number'));
     assert.equal(record.scores.final?.split, 'test');
     assert.equal(record.scores.final?.score, record.steps.at(-1)!.evaluation?.score);
@@ -94,7 +108,10 @@ describe('scripted episodes over real HTTP', () => {
     const [recorded] = await readEpisodeFileStrict(join(dir, 'episodes.jsonl'));
     const replayed = await episode(h, `replay:${join(dir, 'episodes.jsonl')}`, 99);
     assert.deepEqual(actions(replayed), actions(recorded!));
-    assert.deepEqual(replayed.steps.map((step) => step.evaluation?.score), recorded!.steps.map((step) => step.evaluation?.score));
+    assert.deepEqual(
+      replayed.steps.map((step) => step.evaluation?.score),
+      recorded!.steps.map((step) => step.evaluation?.score),
+    );
     assert.deepEqual(replayed.scores, recorded!.scores);
     assert.equal(replayed.exitStatus, recorded!.exitStatus);
   });
@@ -103,7 +120,11 @@ describe('scripted episodes over real HTTP', () => {
     for (const responseFormat of ['xml', 'tools'] as const) {
       const record = await episode(h, 'scripted', 1, { agent: { responseFormat } });
       assert.equal(record.exitStatus, 'submitted', responseFormat);
-      assert.deepEqual(actions(record).map((action) => action.trim()), actions(records[0]!).map((action) => action.trim()), responseFormat);
+      assert.deepEqual(
+        actions(record).map((action) => action.trim()),
+        actions(records[0]!).map((action) => action.trim()),
+        responseFormat,
+      );
       if (responseFormat === 'tools') {
         assert.ok(record.messages.some((message) => message.role === 'tool'));
         assert.ok(record.steps.some((step) => step.toolCalls?.[0]?.name === 'validate'));
@@ -167,7 +188,12 @@ describe('episodes under injected faults', () => {
 
   test('with 20 % faults every episode ends with the status its faults call for, and retries are counted', async () => {
     const maxRetries = 2;
-    const h = await harness({ rates: { error: 0.04, rate_limit: 0.03, slow: 0.02, hang: 0.02, empty: 0.03, truncated: 0.02, garbled: 0.02, two_blocks: 0.02 }, seed: 11, retryAfterSeconds: 0.2, slowMs: 100 });
+    const h = await harness({
+      rates: { error: 0.04, rate_limit: 0.03, slow: 0.02, hang: 0.02, empty: 0.03, truncated: 0.02, garbled: 0.02, two_blocks: 0.02 },
+      seed: 11,
+      retryAfterSeconds: 0.2,
+      slowMs: 100,
+    });
     const CONTENT_FAULTS = new Set(['empty', 'truncated', 'garbled', 'two_blocks']);
     let totalRetries = 0;
     let totalRequeries = 0;
@@ -197,9 +223,17 @@ describe('episodes under injected faults', () => {
         const expected = exhausted ? /\(exit_api\)$/ : formatExit ? /\(exit_format\)$/ : /^submitted$/;
         assert.match(record.exitStatus, expected, `seed ${seed}`);
         assert.equal(record.usage.calls, calls.length, `seed ${seed}: calls`);
-        assert.equal(record.usage.retries, calls.reduce((sum, call) => sum + (call.answered ? call.failed : call.failed - 1), 0), `seed ${seed}: retries`);
+        assert.equal(
+          record.usage.retries,
+          calls.reduce((sum, call) => sum + (call.answered ? call.failed : call.failed - 1), 0),
+          `seed ${seed}: retries`,
+        );
         const requeries = record.steps.reduce((sum, step) => sum + step.requeries.length, 0);
-        assert.equal(requeries, calls.filter((call) => call.answered && CONTENT_FAULTS.has(call.answered.fault ?? '')).length - (formatExit ? 1 : 0), `seed ${seed}: requeries`);
+        assert.equal(
+          requeries,
+          calls.filter((call) => call.answered && CONTENT_FAULTS.has(call.answered.fault ?? '')).length - (formatExit ? 1 : 0),
+          `seed ${seed}: requeries`,
+        );
         totalRetries += record.usage.retries;
         totalRequeries += requeries;
         EpisodeRecordSchema.parse(record);

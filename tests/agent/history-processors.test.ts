@@ -18,14 +18,26 @@ describe('history processors', () => {
     const processed = lastNObservations(2)(messages);
     assert.deepEqual(
       processed.map((message) => message.content),
-      ['system', 'task prompt\nline 2', 'action 0', 'Old output omitted (3 lines)', 'action 1', 'Old output omitted (1 lines)', 'action 2', 'two', 'action 3', 'three'],
+      [
+        'system',
+        'task prompt\nline 2',
+        'action 0',
+        'Old output omitted (3 lines)',
+        'action 1',
+        'Old output omitted (1 lines)',
+        'action 2',
+        'two',
+        'action 3',
+        'three',
+      ],
     );
     assert.equal(messages[3]!.content, 'a\nb\nc', 'the stored history is not changed');
     assert.deepEqual(lastNObservations(5)(messages), messages, 'nothing is dropped while there are at most N observations');
   });
 
   test('closed window keeps only the newest view of each file', () => {
-    const view = (path: string, lines: string[]) => `[File: ${path} (${lines.length} lines total)]\n${lines.map((line, i) => `${i + 1}:${line}`).join('\n')}\nFile updated.`;
+    const view = (path: string, lines: string[]) =>
+      `[File: ${path} (${lines.length} lines total)]\n${lines.map((line, i) => `${i + 1}:${line}`).join('\n')}\nFile updated.`;
     const messages = conversation([view('/w/a.py', ['x = 1', 'y = 2']), view('/w/b.py', ['z = 3']), view('/w/a.py', ['x = 5', 'y = 2']), '1:not a file view']);
     const processed = closedWindow(messages);
     assert.equal(processed[3]!.content, '[File: /w/a.py (2 lines total)]\nOutdated window with 2 lines omitted...\nFile updated.');

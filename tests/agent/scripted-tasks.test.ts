@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runEpisode } from '../../src/agent/index.js';
 import { LabgymEnv } from '../../src/env/index.js';
-import { ModelClient, startPolicyServer, type PolicyServer } from '../../src/models/index.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from '../../src/store/index.js';
+import { ModelClient, type PolicyServer, startPolicyServer } from '../../src/models/index.js';
+import { type EpisodeRecord, EpisodeRecordSchema } from '../../src/store/index.js';
 import { resolveTask } from '../../src/tasks/index.js';
 
 describe('scripted episodes on catalog tasks (reduced scale)', () => {
@@ -49,7 +49,10 @@ describe('scripted episodes on catalog tasks (reduced scale)', () => {
       const [one, two] = [await episode(task, 1), await episode(task, 2)];
       assertScored(one);
       assertScored(two);
-      assert.notDeepEqual(one.steps.map((step) => step.action), two.steps.map((step) => step.action));
+      assert.notDeepEqual(
+        one.steps.map((step) => step.action),
+        two.steps.map((step) => step.action),
+      );
     });
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultTemplates, renderTemplate } from '../../src/agent/index.js';
 
-test('templates take MLGym\'s variables and end with MLGym\'s footer', () => {
+test("templates take MLGym's variables and end with MLGym's footer", () => {
   const variables = { current_step: 3, remaining_steps: 47, open_file: 'n/a', working_dir: '/home/agent/workspace', observation: 'ok {not a placeholder}' };
   assert.equal(
     renderTemplate(defaultTemplates().nextStep, variables),

@@ -19,9 +19,16 @@ test('every command has --help', () => {
 test('user errors are one line on stderr with exit status 2 and no stack trace', () => {
   const cases: Array<[string[], RegExp, Record<string, string>?]> = [
     [['env', 'shell', '--image', 'labgym/no-such-image:0'], /^labgym: image labgym\/no-such-image:0 not found: build it with/],
-    [['env', 'shell', '--image', TEST_IMAGE, '--memory', 'lots'], /^labgym: invalid sandbox limits: memory: expected memory as a size like "512m" or "8g", got "lots"$/],
+    [
+      ['env', 'shell', '--image', TEST_IMAGE, '--memory', 'lots'],
+      /^labgym: invalid sandbox limits: memory: expected memory as a size like "512m" or "8g", got "lots"$/,
+    ],
     [['env', 'shell', '--image', TEST_IMAGE, '--window', '0'], /^labgym: --window: expected a positive integer, got "0"$/],
-    [['sandbox', 'gc'], /^labgym: no Docker daemon answers at \/tmp\/labgym-none.sock: run scripts\/ensure-docker.sh/, { DOCKER_HOST: 'unix:///tmp/labgym-none.sock' }],
+    [
+      ['sandbox', 'gc'],
+      /^labgym: no Docker daemon answers at \/tmp\/labgym-none.sock: run scripts\/ensure-docker.sh/,
+      { DOCKER_HOST: 'unix:///tmp/labgym-none.sock' },
+    ],
   ];
   for (const [args, message, env] of cases) {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -37,10 +44,7 @@ test('user errors are one line on stderr with exit status 2 and no stack trace',
 });
 
 test('env shell runs ACI and shell commands typed on stdin, multi-line edits included', () => {
-  const session = labgym(
-    ['env', 'shell', '--image', TEST_IMAGE],
-    'create hello.py\nedit 1:1\nprint("hi")\nend_of_edit\npython3 hello.py\n\nexit\n',
-  );
+  const session = labgym(['env', 'shell', '--image', TEST_IMAGE], 'create hello.py\nedit 1:1\nprint("hi")\nend_of_edit\npython3 hello.py\n\nexit\n');
   assert.equal(session.status, 0, session.stderr);
   assert.match(session.stdout, /File updated\. Please review the changes/);
   assert.match(session.stdout, /\nbash-\$ hi\n\(Open file: \/home\/agent\/workspace\/hello.py\)/);

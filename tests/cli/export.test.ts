@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EpisodeRecordSchema } from '../../src/store/index.js';
@@ -25,13 +25,19 @@ describe('labgym export', () => {
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout);
     // i % 4 ∈ {2, 3} improve: 8 of 16; tasks (i % 8) 2, 3, 6, 7 hold them two each → top-1 keeps 4.
-    assert.deepEqual(json.filters.map((f: { name: string; before: number; after: number }) => [f.name, f.before, f.after]), [
-      ['improvement>=0', 16, 8],
-      ['top-k=1', 8, 4],
-    ]);
+    assert.deepEqual(
+      json.filters.map((f: { name: string; before: number; after: number }) => [f.name, f.before, f.after]),
+      [
+        ['improvement>=0', 16, 8],
+        ['top-k=1', 8, 4],
+      ],
+    );
     assert.equal(json.rows, 4);
     const rows = await duckdbQuery(`SELECT task_id FROM read_parquet('${out}/data/*.parquet') ORDER BY task_id`);
-    assert.deepEqual(rows.map((row) => row.task_id), ['task2', 'task3', 'task6', 'task7']);
+    assert.deepEqual(
+      rows.map((row) => row.task_id),
+      ['task2', 'task3', 'task6', 'task7'],
+    );
   });
 
   test('every format and writer produces its files', () => {
@@ -86,7 +92,11 @@ describe('labgym export', () => {
     assert.match(again.stderr, /already holds files; choose another folder or pass --overwrite/);
     assert.equal(labgym('export', run, '--out', out, '--overwrite', '--where', 'top-k=1').status, 0);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /num_examples: 8/);
-    assert.deepEqual(readdirSync(join(out, '..')).filter((name) => name.startsWith('.')), [], 'no temporary folders left');
+    assert.deepEqual(
+      readdirSync(join(out, '..')).filter((name) => name.startsWith('.')),
+      [],
+      'no temporary folders left',
+    );
   });
 });
 
@@ -96,7 +106,9 @@ describe('labgym filter', () => {
     const result = labgym('filter', store(), '--out', out, '--where', 'dedup', '--where', 'percentile>=50', '--json');
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout);
-    const lines = readFileSync(join(out, 'episodes', '00000.jsonl'), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(join(out, 'episodes', '00000.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.equal(lines.length, json.episodes);
     assert.equal(json.episodes, json.filters.at(-1).after);
     for (const line of lines) EpisodeRecordSchema.parse(JSON.parse(line));
@@ -125,6 +137,9 @@ describe('a real episode', () => {
     assert.equal((row!.messages as unknown[]).length, record.messages.length);
     assert.equal(row!.score, record.scores.final?.score ?? null);
     const transitions = await duckdbQuery(`SELECT action FROM read_parquet('${dir}/transitions/data/*.parquet') ORDER BY step_index`);
-    assert.deepEqual(transitions.map((t) => t.action), record.steps.map((s) => s.action));
+    assert.deepEqual(
+      transitions.map((t) => t.action),
+      record.steps.map((s) => s.action),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { streamEpisodes, newRunReadReport } from '../../src/store/index.js';
+import { newRunReadReport, streamEpisodes } from '../../src/store/index.js';
 import { episode, tempDir, withFinal, writeRun } from '../export/helpers.js';
 
 function labgym(...args: string[]) {
@@ -59,7 +59,7 @@ describe('labgym score', () => {
     assert.deepEqual([json.models, json.tasks], [['model-a'], ['t0', 't2']]);
   });
 
-  test('Best Attempt: the best-validated attempt\'s test score by default, MLGym\'s best of everything with --mlgym-compatible', () => {
+  test("Best Attempt: the best-validated attempt's test score by default, MLGym's best of everything with --mlgym-compatible", () => {
     // One task (baseline 1, maximise), one episode per model. Attempts as (validation, test):
     //   model-a: validate (1.4, 1.2), validate (1.3, 1.6), final (1.35, 1.5) → best validation 1.4 → 1.2; MLGym: max(1.4, 1.3, 1.5) = 1.5.
     //   model-b: no split scores (a version 1 record) → validations 1.1, final 1.3 → 1.3 either way.
@@ -93,10 +93,14 @@ describe('labgym score', () => {
     assert.deepEqual(mlgym.bestSubmission.tasks[0].scores, { 'model-a': 1.5, 'model-b': 1.3 });
   });
 
-  test('without --plot the SVG goes next to the run (the run folder, or the episode file\'s folder), not the current directory', () => {
+  test("without --plot the SVG goes next to the run (the run folder, or the episode file's folder), not the current directory", () => {
     const runDir = run();
     const cwd = tempDir();
-    const inFolder = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli/main.ts'), 'score', runDir, '--json'], { encoding: 'utf8', timeout: 120_000, cwd });
+    const inFolder = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli/main.ts'), 'score', runDir, '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      cwd,
+    });
     assert.equal(inFolder.status, 0, inFolder.stderr);
     assert.equal(JSON.parse(inFolder.stdout).plot, join(runDir, 'performance-profile.svg'));
     assert.ok(existsSync(join(runDir, 'performance-profile.svg')));
@@ -117,7 +121,9 @@ describe('labgym score', () => {
 describe('labgym import mlgym', () => {
   test('imports .traj + results.json run dirs and a results.json-only dir; the store scores', async () => {
     const root = tempDir();
-    cpSync('tests/fixtures/mlgym/scripted__numberGuess__run_0', join(root, 'scripted__numberGuess__default__t-0.00__p-0.95__c-4.00__install-0_run_0'), { recursive: true });
+    cpSync('tests/fixtures/mlgym/scripted__numberGuess__run_0', join(root, 'scripted__numberGuess__default__t-0.00__p-0.95__c-4.00__install-0_run_0'), {
+      recursive: true,
+    });
     const lonely = join(root, 'other-model__numberGuess__default__t-0.50__p-0.95__c-4.00__install-0_run_1');
     mkdirSync(lonely);
     writeFileSync(join(lonely, 'results.json'), JSON.stringify({ agent: [{ score: -9 }, { score: -4 }, { score: -6 }], baseline: { score: -10 } }));
@@ -127,12 +133,18 @@ describe('labgym import mlgym', () => {
     assert.deepEqual(JSON.parse(result.stdout), { out, episodes: 2, withoutTrajectory: 1 });
     const records = [];
     for await (const record of streamEpisodes([out], newRunReadReport())) records.push(record);
-    assert.deepEqual(records.map((r) => [r.model.name, r.task.id, r.source]), [
-      ['other-model', 'numberGuess', 'mlgym'],
-      ['scripted', 'numberGuess', 'mlgym'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.model.name, r.task.id, r.source]),
+      [
+        ['other-model', 'numberGuess', 'mlgym'],
+        ['scripted', 'numberGuess', 'mlgym'],
+      ],
+    );
     assert.equal(records[0]!.model.sampling.temperature, 0.5);
-    assert.deepEqual(records[0]!.scores.validations.map((v) => v.score), [-9, -4]);
+    assert.deepEqual(
+      records[0]!.scores.validations.map((v) => v.score),
+      [-9, -4],
+    );
     assert.equal(records[0]!.scores.final?.score, -6);
     assert.ok(records[1]!.steps.length > 0);
 

@@ -6,14 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import {
-  ACI_COMMANDS,
-  aciResetCommand,
-  guardMultilineInput,
-  installAci,
-  renderCommandDocs,
-  type AciCommandSpec,
-} from '../../src/env/aci/index.js';
+import { ACI_COMMANDS, type AciCommandSpec, aciResetCommand, guardMultilineInput, installAci, renderCommandDocs } from '../../src/env/aci/index.js';
 import { createSandbox, type ExecResult, type Sandbox } from '../../src/sandbox/index.js';
 
 const IMAGE = 'labgym/base:latest';
@@ -42,10 +35,13 @@ const CALC = fixture('calc.py');
 let wide: Sandbox;
 let narrow: Sandbox;
 
-before(async () => {
-  [wide, narrow] = await Promise.all([createSandbox({ image: IMAGE }), createSandbox({ image: IMAGE })]);
-  await Promise.all([installAci(wide), installAci(narrow, { window: 10, overlap: 2 })]);
-}, { timeout: 120_000 });
+before(
+  async () => {
+    [wide, narrow] = await Promise.all([createSandbox({ image: IMAGE }), createSandbox({ image: IMAGE })]);
+    await Promise.all([installAci(wide), installAci(narrow, { window: 10, overlap: 2 })]);
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await Promise.all([wide?.close(), narrow?.close()]);
@@ -73,9 +69,7 @@ async function readWorkspaceFile(sandbox: Sandbox, name: string): Promise<string
 // Install, docs, markers
 
 test('installAci leaves aci.py and aci.sh root-owned and not writable by the agent', async () => {
-  const result = await narrow.exec(
-    'stat -c "%U %a %n" /opt/labgym/aci/aci.py /opt/labgym/aci/aci.sh; test -w /opt/labgym/aci/aci.py || echo read-only',
-  );
+  const result = await narrow.exec('stat -c "%U %a %n" /opt/labgym/aci/aci.py /opt/labgym/aci/aci.sh; test -w /opt/labgym/aci/aci.py || echo read-only');
   assert.equal(result.output, 'root 755 /opt/labgym/aci/aci.py\nroot 644 /opt/labgym/aci/aci.sh\nread-only\n');
 });
 
@@ -112,8 +106,7 @@ test('open shows a short file whole under the default window of 1000', async () 
   await wide.exec(`printf 'def add(a, b):\\n    return a + b\\n\\n\\nprint(add(1, 2))\\n' > short.py`);
   assert.equal(
     await act(wide, 'open short.py'),
-    '[File: /home/agent/workspace/short.py (5 lines total)]\n' +
-      '1:def add(a, b):\n2:    return a + b\n3:\n4:\n5:print(add(1, 2))\n',
+    '[File: /home/agent/workspace/short.py (5 lines total)]\n' + '1:def add(a, b):\n2:    return a + b\n3:\n4:\n5:print(add(1, 2))\n',
   );
 });
 
@@ -128,29 +121,14 @@ test('open with a line number past the end warns and sets it to the last line', 
 });
 
 test('open reports missing files, directories, images, bad line numbers and big files with a line number', async () => {
-  const png = Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-    'base64',
-  );
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
   await wide.writeFiles(WORKSPACE, [{ path: 'pic.png', content: png }], { owner: 'agent' });
   await wide.exec("mkdir -p somedir && seq -f 'row %g' 3000 > huge.txt");
   assert.equal(await act(wide, 'open missing.txt'), 'File missing.txt not found\n');
-  assert.equal(
-    await act(wide, 'open somedir'),
-    'Error: somedir is a directory. You can only open files. Use cd or ls to navigate directories.\n',
-  );
-  assert.equal(
-    await act(wide, 'open pic.png'),
-    'Error: pic.png is an image file. Current environment does not support image viewing.\n',
-  );
-  assert.equal(
-    await act(wide, 'open short.py abc'),
-    'Usage: open "<file>" [<line_number>]\nError: <line_number> must be a number\n',
-  );
-  assert.equal(
-    await act(wide, 'open huge.txt 5'),
-    "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it\n",
-  );
+  assert.equal(await act(wide, 'open somedir'), 'Error: somedir is a directory. You can only open files. Use cd or ls to navigate directories.\n');
+  assert.equal(await act(wide, 'open pic.png'), 'Error: pic.png is an image file. Current environment does not support image viewing.\n');
+  assert.equal(await act(wide, 'open short.py abc'), 'Usage: open "<file>" [<line_number>]\nError: <line_number> must be a number\n');
+  assert.equal(await act(wide, 'open huge.txt 5'), "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it\n");
   assert.equal(await act(wide, 'open'), 'Usage: open "<file>"\n');
 });
 
@@ -158,23 +136,21 @@ test('open shows the first WINDOW lines of a long file and counts the lines belo
   await narrow.exec("seq -f 'line %g' 30 > long.txt");
   assert.equal(
     await act(narrow, 'open long.txt'),
-    '[File: /home/agent/workspace/long.txt (30 lines total)]\n' + numbered('line', 1, 10) + '(20 more lines below)\n',
+    `[File: /home/agent/workspace/long.txt (30 lines total)]\n${numbered('line', 1, 10)}(20 more lines below)\n`,
   );
 });
 
 test('open with a line number centres the window on it, constrained to the end of the file', async () => {
   assert.equal(
     await act(narrow, 'open long.txt 25'),
-    '[File: /home/agent/workspace/long.txt (30 lines total)]\n(20 more lines above)\n' + numbered('line', 21, 30),
+    `[File: /home/agent/workspace/long.txt (30 lines total)]\n(20 more lines above)\n${numbered('line', 21, 30)}`,
   );
 });
 
 test('goto moves the window and shows lines above and below', async () => {
   assert.equal(
     await act(narrow, 'goto 20'),
-    '[File: /home/agent/workspace/long.txt (30 lines total)]\n(19 more lines above)\n' +
-      numbered('line', 20, 29) +
-      '(1 more lines below)\n',
+    '[File: /home/agent/workspace/long.txt (30 lines total)]\n(19 more lines above)\n' + numbered('line', 20, 29) + '(1 more lines below)\n',
   );
 });
 
@@ -188,11 +164,8 @@ test('goto rejects several, missing, non-numeric and out-of-range line numbers',
 test('scrolling moves by WINDOW - OVERLAP and warns from the third scroll in a row', async () => {
   const header = '[File: /home/agent/workspace/long.txt (30 lines total)]\n';
   await act(narrow, 'goto 20');
-  assert.equal(await act(narrow, 'scroll_down'), header + '(20 more lines above)\n' + numbered('line', 21, 30));
-  assert.equal(
-    await act(narrow, 'scroll_up'),
-    header + '(12 more lines above)\n' + numbered('line', 13, 22) + '(8 more lines below)\n',
-  );
+  assert.equal(await act(narrow, 'scroll_down'), `${header}(20 more lines above)\n${numbered('line', 21, 30)}`);
+  assert.equal(await act(narrow, 'scroll_up'), `${header}(12 more lines above)\n${numbered('line', 13, 22)}(8 more lines below)\n`);
   assert.equal(
     await act(narrow, 'scroll_up'),
     header +
@@ -203,14 +176,8 @@ test('scrolling moves by WINDOW - OVERLAP and warns from the third scroll in a r
       'If you know what you are looking for, use `search_file <pattern>` instead.\n\n',
   );
   // Any other command ends the run of scrolls.
-  assert.equal(
-    await act(narrow, 'goto 3'),
-    header + '(2 more lines above)\n' + numbered('line', 3, 12) + '(18 more lines below)\n',
-  );
-  assert.equal(
-    await act(narrow, 'scroll_down'),
-    header + '(10 more lines above)\n' + numbered('line', 11, 20) + '(10 more lines below)\n',
-  );
+  assert.equal(await act(narrow, 'goto 3'), `${header}(2 more lines above)\n${numbered('line', 3, 12)}(18 more lines below)\n`);
+  assert.equal(await act(narrow, 'scroll_down'), `${header}(10 more lines above)\n${numbered('line', 11, 20)}(10 more lines below)\n`);
 });
 
 test('a LAST_ACTION that is not a scroll ends the run of scrolls, as in MLGym', async () => {
@@ -224,18 +191,15 @@ test('a LAST_ACTION that is not a scroll ends the run of scrolls, as in MLGym', 
 
 test('open on a 1000-line file with the default window shows every line', async () => {
   await wide.exec("seq -f 'row %g' 1000 > k1000.txt");
-  assert.equal(
-    await act(wide, 'open k1000.txt'),
-    '[File: /home/agent/workspace/k1000.txt (1000 lines total)]\n' + numbered('row', 1, 1000),
-  );
+  assert.equal(await act(wide, 'open k1000.txt'), `[File: /home/agent/workspace/k1000.txt (1000 lines total)]\n${numbered('row', 1, 1000)}`);
 });
 
 test('open, scroll_down and goto on a 1500-line file with the default window', async () => {
   await wide.exec("seq -f 'row %g' 1500 > k1500.txt");
   const header = '[File: /home/agent/workspace/k1500.txt (1500 lines total)]\n';
-  assert.equal(await act(wide, 'open k1500.txt'), header + numbered('row', 1, 1000) + '(500 more lines below)\n');
-  assert.equal(await act(wide, 'scroll_down'), header + '(500 more lines above)\n' + numbered('row', 501, 1500));
-  assert.equal(await act(wide, 'goto 100'), header + numbered('row', 1, 1000) + '(500 more lines below)\n');
+  assert.equal(await act(wide, 'open k1500.txt'), `${header + numbered('row', 1, 1000)}(500 more lines below)\n`);
+  assert.equal(await act(wide, 'scroll_down'), `${header}(500 more lines above)\n${numbered('row', 501, 1500)}`);
+  assert.equal(await act(wide, 'goto 100'), `${header + numbered('row', 1, 1000)}(500 more lines below)\n`);
 });
 
 test('create makes and opens a file holding one empty line', async () => {
@@ -288,14 +252,8 @@ test('edit that adds a lint error is reverted with the three-part message and th
 test('edit validates its line arguments', async () => {
   await act(narrow, 'open calc.py');
   assert.equal(await act(narrow, 'edit 5\nx\nend_of_edit'), 'Usage: edit <start_line>:<end_line>\n');
-  assert.equal(
-    await act(narrow, 'edit a:5\nx\nend_of_edit'),
-    'Usage: edit <start_line>:<end_line>\nError: start_line must be a number\n',
-  );
-  assert.equal(
-    await act(narrow, 'edit 5:b\nx\nend_of_edit'),
-    'Usage: edit <start_line>:<end_line>\nError: end_line must be a number\n',
-  );
+  assert.equal(await act(narrow, 'edit a:5\nx\nend_of_edit'), 'Usage: edit <start_line>:<end_line>\nError: start_line must be a number\n');
+  assert.equal(await act(narrow, 'edit 5:b\nx\nend_of_edit'), 'Usage: edit <start_line>:<end_line>\nError: end_line must be a number\n');
 });
 
 test('edit with an empty text deletes the lines', async () => {
@@ -316,11 +274,7 @@ test('edit typed without a heredoc in a shell fed on stdin refuses, and the next
   await putCalc(narrow);
   const script = ['source /opt/labgym/aci/aci.sh', 'open calc.py > /dev/null', 'edit 1:1', 'echo still running'];
   const result = await narrow.exec(`printf '%s\\n' ${script.map((line) => `'${line}'`).join(' ')} | bash`);
-  assert.equal(
-    result.output,
-    'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.\n' +
-      'still running\n',
-  );
+  assert.equal(result.output, 'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.\n' + 'still running\n');
   assert.equal(await readWorkspaceFile(narrow, 'calc.py'), CALC);
 });
 
@@ -347,10 +301,7 @@ test('insert that adds a lint error is reverted, with the original window fixed 
 
 test('insert validates its line argument', async () => {
   assert.equal(await act(narrow, 'insert\nx\nend_of_insert'), 'Usage: insert <line_number>\n');
-  assert.equal(
-    await act(narrow, 'insert x\ny\nend_of_insert'),
-    'Usage: insert <line_number>\nError: line_number must be a number\n',
-  );
+  assert.equal(await act(narrow, 'insert x\ny\nend_of_insert'), 'Usage: insert <line_number>\nError: line_number must be a number\n');
 });
 
 test('str_replace replaces text that occurs exactly once and shows the window from its line - 1', async () => {
@@ -395,8 +346,7 @@ test('str_replace says how many times the old text occurs when it is not unique,
 test('str_replace without the replace_with line explains the format', async () => {
   assert.equal(
     await act(narrow, 'str_replace\n    return a / p\nend_of_str_replace'),
-    'Error: str_replace needs the old text, then a line with only replace_with, then the new text, ' +
-      'then a line with only end_of_str_replace.\n',
+    'Error: str_replace needs the old text, then a line with only replace_with, then the new text, ' + 'then a line with only end_of_str_replace.\n',
   );
 });
 
@@ -436,7 +386,7 @@ test('search_dir counts matching lines per file, skipping hidden paths', async (
   await wide.exec(
     "mkdir -p proj/sub proj/.hidden && printf 'needle one\\nhay\\nneedle two\\n' > proj/a.py && " +
       "printf 'a needle\\n' > proj/b.txt && printf 'needle\\n' > proj/.hidden/c.py && " +
-      "printf 'x = \"needle\"\\n' > proj/sub/d.py",
+      'printf \'x = "needle"\\n\' > proj/sub/d.py',
   );
   assert.equal(
     await act(wide, 'search_dir needle proj'),
@@ -450,17 +400,13 @@ test('search_dir reports no matches, a missing directory and more than 100 match
   assert.equal(await act(wide, 'search_dir zzz proj'), `No matches found for "zzz" in ${PROJECT}\n`);
   assert.equal(await act(wide, 'search_dir needle nodir'), 'Directory nodir not found\n');
   await wide.exec('mkdir -p many && for i in $(seq 101); do echo hit > many/f$i.txt; done');
-  assert.equal(
-    await act(wide, 'search_dir hit many'),
-    `More than 101 files matched for "hit" in ${WORKSPACE}/many. Please narrow your search.\n`,
-  );
+  assert.equal(await act(wide, 'search_dir hit many'), `More than 101 files matched for "hit" in ${WORKSPACE}/many. Please narrow your search.\n`);
 });
 
 test('search_file lists matching lines of a file or of the open file', async () => {
   assert.equal(
     await act(wide, 'search_file needle proj/a.py'),
-    `Found 2 matches for "needle" in ${PROJECT}/a.py:\nLine 1:needle one\nLine 3:needle two\n` +
-      `End of matches for "needle" in ${PROJECT}/a.py\n`,
+    `Found 2 matches for "needle" in ${PROJECT}/a.py:\nLine 1:needle one\nLine 3:needle two\n` + `End of matches for "needle" in ${PROJECT}/a.py\n`,
   );
   await act(wide, 'open proj/a.py');
   assert.equal(
@@ -476,17 +422,11 @@ test('search_file reports no matches, a missing file and more than 100 matching 
     'Usage: search_file <search_term> [<file>]\nError: File name nofile.py not found. Please provide a valid file name.\n',
   );
   await wide.exec("seq -f 'hit %g' 101 > hits.txt");
-  assert.equal(
-    await act(wide, 'search_file hit hits.txt'),
-    `More than 101 lines matched for "hit" in ${WORKSPACE}/hits.txt. Please narrow your search.\n`,
-  );
+  assert.equal(await act(wide, 'search_file hit hits.txt'), `More than 101 lines matched for "hit" in ${WORKSPACE}/hits.txt. Please narrow your search.\n`);
 });
 
 test('find_file lists matching paths, hidden ones included, and reports no matches', async () => {
-  assert.equal(
-    await act(wide, 'find_file d.py proj'),
-    `Found 1 matches for "d.py" in ${PROJECT}:\n${PROJECT}/sub/d.py\n`,
-  );
+  assert.equal(await act(wide, 'find_file d.py proj'), `Found 1 matches for "d.py" in ${PROJECT}:\n${PROJECT}/sub/d.py\n`);
   assert.equal(
     await act(wide, "find_file '*.py' proj"),
     `Found 3 matches for "*.py" in ${PROJECT}:\n${PROJECT}/.hidden/c.py\n${PROJECT}/a.py\n${PROJECT}/sub/d.py\n`,

@@ -2,13 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MALFORMED_EDIT_MESSAGE, guardMultilineInput, isMalformedEdit, malformedMultilineMessage } from '../../src/env/aci/index.js';
+import { guardMultilineInput, isMalformedEdit, MALFORMED_EDIT_MESSAGE, malformedMultilineMessage } from '../../src/env/aci/index.js';
 
 test('guardMultilineInput turns an edit block into a heredoc', () => {
-  assert.equal(
-    guardMultilineInput('edit 1:3\n    return x\nend_of_edit'),
-    "edit 1:3 << 'end_of_edit'\n    return x\nend_of_edit",
-  );
+  assert.equal(guardMultilineInput('edit 1:3\n    return x\nend_of_edit'), "edit 1:3 << 'end_of_edit'\n    return x\nend_of_edit");
 });
 
 test('guardMultilineInput keeps the trailing newline of the model action out of the heredoc end line', () => {
@@ -16,18 +13,14 @@ test('guardMultilineInput keeps the trailing newline of the model action out of 
 });
 
 test('guardMultilineInput keeps text before and after the block as separate commands', () => {
-  assert.equal(
-    guardMultilineInput('ls\nedit 1:1\na = 1\nend_of_edit\ncat x.py'),
-    "ls\nedit 1:1 << 'end_of_edit'\na = 1\nend_of_edit\ncat x.py",
-  );
+  assert.equal(guardMultilineInput('ls\nedit 1:1\na = 1\nend_of_edit\ncat x.py'), "ls\nedit 1:1 << 'end_of_edit'\na = 1\nend_of_edit\ncat x.py");
 });
 
 test('guardMultilineInput handles insert and str_replace blocks, several in one action', () => {
   const action = 'insert 4\nimport os\nend_of_insert\nstr_replace\nold line\nreplace_with\nnew line\nend_of_str_replace\n';
   assert.equal(
     guardMultilineInput(action),
-    "insert 4 << 'end_of_insert'\nimport os\nend_of_insert\n" +
-      "str_replace << 'end_of_str_replace'\nold line\nreplace_with\nnew line\nend_of_str_replace",
+    "insert 4 << 'end_of_insert'\nimport os\nend_of_insert\n" + "str_replace << 'end_of_str_replace'\nold line\nreplace_with\nnew line\nend_of_str_replace",
   );
 });
 
@@ -46,19 +39,13 @@ test('guardMultilineInput does not touch plain commands or words that only start
 });
 
 test('guardMultilineInput stops an edit body at the first end_of_edit line', () => {
-  assert.equal(
-    guardMultilineInput('edit 1:1\na\nend_of_edit\nend_of_edit'),
-    "edit 1:1 << 'end_of_edit'\na\nend_of_edit\nend_of_edit",
-  );
+  assert.equal(guardMultilineInput('edit 1:1\na\nend_of_edit\nend_of_edit'), "edit 1:1 << 'end_of_edit'\na\nend_of_edit\nend_of_edit");
 });
 
 test('isMalformedEdit flags edit N:M without end_of_edit, with MLGym message', () => {
   assert.equal(isMalformedEdit('edit 1:3\n    return x\n'), true);
   assert.equal(malformedMultilineMessage('edit 1:3\n    return x\n'), MALFORMED_EDIT_MESSAGE);
-  assert.equal(
-    MALFORMED_EDIT_MESSAGE,
-    'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.',
-  );
+  assert.equal(MALFORMED_EDIT_MESSAGE, 'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.');
 });
 
 test('isMalformedEdit accepts a complete edit and plain commands', () => {
@@ -78,8 +65,7 @@ test('malformedMultilineMessage names insert and str_replace without their end l
   );
   assert.equal(
     malformedMultilineMessage('str_replace\na\nreplace_with\nb\n'),
-    'Malformed str_replace command. Please ensure you use the `end_of_str_replace` keyword to mark the end of ' +
-      'your str_replace.',
+    'Malformed str_replace command. Please ensure you use the `end_of_str_replace` keyword to mark the end of ' + 'your str_replace.',
   );
 });
 

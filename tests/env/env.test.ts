@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { InvalidArgumentError, ResetNeededError } from '../../src/errors.js';
 import { LabgymEnv } from '../../src/env/index.js';
+import { InvalidArgumentError, ResetNeededError } from '../../src/errors.js';
 import { numberGuessTask } from '../../src/tasks/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
@@ -36,7 +36,10 @@ describe('LabgymEnv episode', () => {
     const validation = await env.step('validate');
     assert.equal(validation.info.evaluation?.split, 'validation');
     assert.equal(validation.info.evaluation?.score, -5);
-    assert.equal(validation.observation, "Your code produced a valid submission artefact at /home/agent/workspace/submission.txt.\nBaseline Score: {'score': -7}\nEvaluation Score: {'score': -5, 'split_seen': 1}");
+    assert.equal(
+      validation.observation,
+      "Your code produced a valid submission artefact at /home/agent/workspace/submission.txt.\nBaseline Score: {'score': -7}\nEvaluation Score: {'score': -5, 'split_seen': 1}",
+    );
     assert.equal(validation.reward, 2 / 7); // from -7 (the baseline in task.yaml) to -5 is 2/7 of the baseline's magnitude
     // The hidden test split scored the same guess (5 against 12) in its own sandbox, for the record only.
     assert.deepEqual(validation.info.evaluation?.otherSplit, { split: 'test', metrics: { score: -7, split_seen: 1 }, score: -7, improvement: 0 });
@@ -48,7 +51,7 @@ describe('LabgymEnv episode', () => {
     assert.equal((await env.step('validate')).reward, 0, 'a worse validation earns nothing');
   });
 
-  test('a timed-out command gets MLGym\'s timeout text and the next step works', async () => {
+  test("a timed-out command gets MLGym's timeout text and the next step works", async () => {
     const slow = await env.step('sleep 100');
     assert.equal(slow.info.timedOut, 'total');
     assert.equal(typeof slow.info.exitCode, 'number');

@@ -5,12 +5,14 @@ import { describe, test } from 'node:test';
 import {
   balanceTasks,
   dedupActions,
+  type EpisodeSummary,
   exitStatusIn,
   improvementAtLeast,
   integrityClean,
   normalizeCommand,
   parseWhere,
   percentileAtLeast,
+  type RecordFilter,
   relativeImprovementAtLeast,
   scoreBound,
   selectEpisodes,
@@ -19,8 +21,6 @@ import {
   summarize,
   tokenBound,
   topKPerTask,
-  type EpisodeSummary,
-  type RecordFilter,
 } from '../../src/export/index.js';
 import type { EpisodeRecord } from '../../src/store/index.js';
 import { episode, withFinal, writeRun } from './helpers.js';
@@ -40,9 +40,15 @@ describe('record filters', () => {
     /** parseWhere of a per-record predicate (its union type also covers set filters). */
     const parsed = (text: string) => parseWhere(text) as RecordFilter;
     const absolute = improvementAtLeast('>=', 0.2);
-    assert.deepEqual([up, down, none, minimise].map((r) => absolute.keep(r)), [true, false, false, true]);
+    assert.deepEqual(
+      [up, down, none, minimise].map((r) => absolute.keep(r)),
+      [true, false, false, true],
+    );
     const relative = relativeImprovementAtLeast('>', 0.25);
-    assert.deepEqual([up, down, none, minimise].map((r) => relative.keep(r)), [false, false, false, true]);
+    assert.deepEqual(
+      [up, down, none, minimise].map((r) => relative.keep(r)),
+      [false, false, false, true],
+    );
     assert.equal(parsed('improvement>=20%').keep(up), true);
     assert.equal(parsed('improvement>=26%').keep(up), false);
     assert.equal(scoreBound('<', 1).keep(down), true);
@@ -51,19 +57,34 @@ describe('record filters', () => {
   test('exit status, submitted only, step and token bounds, integrity', () => {
     const submitted = task0(0);
     const auto = task0(1, (r) => (r.exitStatus = 'autosubmission (max_steps)'));
-    assert.deepEqual([submitted, auto].map((r) => submittedOnly().keep(r)), [true, false]);
-    assert.deepEqual([submitted, auto].map((r) => exitStatusIn(['autosubmission (max_steps)', 'x']).keep(r)), [false, true]);
+    assert.deepEqual(
+      [submitted, auto].map((r) => submittedOnly().keep(r)),
+      [true, false],
+    );
+    assert.deepEqual(
+      [submitted, auto].map((r) => exitStatusIn(['autosubmission (max_steps)', 'x']).keep(r)),
+      [false, true],
+    );
     assert.equal((parseWhere('exit=submitted,autosubmission (max_steps)') as RecordFilter).keep(auto), true);
 
     assert.equal(submitted.steps.length, 4);
-    assert.deepEqual([stepBound('<=', 4), stepBound('<', 4), stepBound('>=', 5)].map((f) => f.keep(submitted)), [true, false, false]);
+    assert.deepEqual(
+      [stepBound('<=', 4), stepBound('<', 4), stepBound('>=', 5)].map((f) => f.keep(submitted)),
+      [true, false, false],
+    );
     const tokens = submitted.usage.totalTokens;
-    assert.deepEqual([tokenBound('<=', tokens), tokenBound('<', tokens)].map((f) => f.keep(submitted)), [true, false]);
+    assert.deepEqual(
+      [tokenBound('<=', tokens), tokenBound('<', tokens)].map((f) => f.keep(submitted)),
+      [true, false],
+    );
 
     const inside = task0(2, (r) => (r.integrity.evaluatedOutsideAgentSandbox = false));
     const twoEvaluators = task0(3, (r) => r.integrity.evaluatorHashes.push('sha256:other'));
     const unscored = task0(4, (r) => (r.integrity.evaluatorHashes = []));
-    assert.deepEqual([submitted, inside, twoEvaluators, unscored].map((r) => integrityClean().keep(r)), [true, false, false, false]);
+    assert.deepEqual(
+      [submitted, inside, twoEvaluators, unscored].map((r) => integrityClean().keep(r)),
+      [true, false, false, false],
+    );
   });
 });
 
@@ -95,7 +116,12 @@ describe('set filters', () => {
     assert.equal(summaries[0]!.actionsKey, summaries[1]!.actionsKey);
     assert.notEqual(summaries[0]!.actionsKey, summaries[2]!.actionsKey);
     assert.notEqual(summaries[0]!.actionsKey, summaries[3]!.actionsKey, 'same actions on another task are not duplicates');
-    assert.deepEqual(dedupActions().select(summaries).map((s) => s.episodeId), [near.episodeId, different.episodeId, otherTask.episodeId]);
+    assert.deepEqual(
+      dedupActions()
+        .select(summaries)
+        .map((s) => s.episodeId),
+      [near.episodeId, different.episodeId, otherTask.episodeId],
+    );
   });
 
   const pool = [
@@ -109,18 +135,48 @@ describe('set filters', () => {
 
   test('score percentile within a task (100 = best; minimised metrics flip)', () => {
     // task a: 4 episodes; a2 beats-or-ties 3 of 4 → 75, a3 → 50, a1 → 25, a4 (no score) → 0. task b: b2 → 100, b1 → 50.
-    assert.deepEqual(percentileAtLeast('>=', 50).select(pool).map((s) => s.episodeId), ['a2', 'a3', 'b1', 'b2']);
-    assert.deepEqual(percentileAtLeast('>', 50).select(pool).map((s) => s.episodeId), ['a2', 'b2']);
+    assert.deepEqual(
+      percentileAtLeast('>=', 50)
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a2', 'a3', 'b1', 'b2'],
+    );
+    assert.deepEqual(
+      percentileAtLeast('>', 50)
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a2', 'b2'],
+    );
   });
 
   test('top-k per task keeps the best k of each task, in store order', () => {
-    assert.deepEqual(topKPerTask(2).select(pool).map((s) => s.episodeId), ['a2', 'a3', 'b1', 'b2']);
-    assert.deepEqual(topKPerTask(1).select(pool).map((s) => s.episodeId), ['a2', 'b2']);
+    assert.deepEqual(
+      topKPerTask(2)
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a2', 'a3', 'b1', 'b2'],
+    );
+    assert.deepEqual(
+      topKPerTask(1)
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a2', 'b2'],
+    );
   });
 
   test('balancing caps every task at the smallest task’s count (or N), keeping the best', () => {
-    assert.deepEqual(balanceTasks().select(pool).map((s) => s.episodeId), ['a2', 'a3', 'b1', 'b2']);
-    assert.deepEqual(balanceTasks(3).select(pool).map((s) => s.episodeId), ['a1', 'a2', 'a3', 'b1', 'b2']);
+    assert.deepEqual(
+      balanceTasks()
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a2', 'a3', 'b1', 'b2'],
+    );
+    assert.deepEqual(
+      balanceTasks(3)
+        .select(pool)
+        .map((s) => s.episodeId),
+      ['a1', 'a2', 'a3', 'b1', 'b2'],
+    );
   });
 });
 
@@ -140,11 +196,17 @@ describe('--where and the pipeline', () => {
     const kept: string[] = [];
     for await (const record of selection.records) kept.push(record.episodeId);
     // Odd episodes improve (8 of 16); tasks of odd episodes: task1,3,5,7, two episodes each (1 and 9, ...) → top-1 keeps 4.
-    assert.deepEqual(selection.counts.map((c) => [c.name, c.before, c.after]), [
-      ['improvement>=0', 16, 8],
-      ['top-k=1', 8, 4],
-    ]);
+    assert.deepEqual(
+      selection.counts.map((c) => [c.name, c.before, c.after]),
+      [
+        ['improvement>=0', 16, 8],
+        ['top-k=1', 8, 4],
+      ],
+    );
     assert.equal(kept.length, 4);
-    assert.deepEqual(kept, [...kept].sort((a, b) => records.findIndex((r) => r.episodeId === a) - records.findIndex((r) => r.episodeId === b)));
+    assert.deepEqual(
+      kept,
+      [...kept].sort((a, b) => records.findIndex((r) => r.episodeId === a) - records.findIndex((r) => r.episodeId === b)),
+    );
   });
 });

@@ -5,14 +5,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { exportDataset, preferencePairs, responseMessageIndexes, summarize } from '../../src/export/index.js';
-import { readMlgymRun, type ChatMessage } from '../../src/store/index.js';
+import { type ChatMessage, readMlgymRun } from '../../src/store/index.js';
 import { duckdbQuery, episode, tempDir, withFinal, writeRun } from './helpers.js';
 
 describe('formats', () => {
   test('sharegpt: conversations with from/value tags, system apart, dataset_info.json for LLaMA-Factory', async () => {
     const tools = episode(1, (r) => {
       r.agent.responseFormat = 'tools';
-      r.messages = [r.messages[0]!, r.messages[1]!, { role: 'assistant', content: null, toolCalls: [{ id: 'c', name: 'bash', arguments: '{"command":"ls"}' }] }, { role: 'tool', content: 'a.py', toolCallId: 'c' }];
+      r.messages = [
+        r.messages[0]!,
+        r.messages[1]!,
+        { role: 'assistant', content: null, toolCalls: [{ id: 'c', name: 'bash', arguments: '{"command":"ls"}' }] },
+        { role: 'tool', content: 'a.py', toolCallId: 'c' },
+      ];
     });
     const source = [episode(0), tools];
     const out = join(tempDir(), 'sg');
@@ -20,7 +25,10 @@ describe('formats', () => {
     const rows = await duckdbQuery(`SELECT system, conversations FROM read_parquet('${out}/data/*.parquet', file_row_number = true) ORDER BY file_row_number`);
     const plain = rows[0]!.conversations as { from: string; value: string }[];
     assert.equal(rows[0]!.system, source[0]!.messages[0]!.content);
-    assert.deepEqual(plain.map((t) => t.from), ['human', 'gpt', 'human', 'gpt', 'human', 'gpt', 'human', 'gpt']);
+    assert.deepEqual(
+      plain.map((t) => t.from),
+      ['human', 'gpt', 'human', 'gpt', 'human', 'gpt', 'human', 'gpt'],
+    );
     assert.equal(plain[1]!.value, source[0]!.messages[2]!.content);
     assert.deepEqual(rows[1]!.conversations, [
       { from: 'human', value: tools.messages[1]!.content },
@@ -59,12 +67,18 @@ describe('formats', () => {
     );
     const pairs = preferencePairs(source.map(summarize));
     // group seed 0: ranked 0 (1.5), 32 (1.1), 96 (1.1), 64 (0.9) → (0, 64) and (32, 96); the second pair ties → dropped.
-    assert.deepEqual(pairs.map((p) => [p.chosen.episodeId, p.rejected.episodeId]), [[source[0]!.episodeId, source[2]!.episodeId]]);
+    assert.deepEqual(
+      pairs.map((p) => [p.chosen.episodeId, p.rejected.episodeId]),
+      [[source[0]!.episodeId, source[2]!.episodeId]],
+    );
     // pairBy task: episode 8 (seed 1, score 1) joins: 0 (1.5), 32, 96 (1.1), 8 (1.0), 64 (0.9) → (0, 64), (32, 8).
-    assert.deepEqual(preferencePairs(source.map(summarize), { pairBy: 'task' }).map((p) => [p.chosen.episodeId, p.rejected.episodeId]), [
-      [source[0]!.episodeId, source[2]!.episodeId],
-      [source[1]!.episodeId, source[4]!.episodeId],
-    ]);
+    assert.deepEqual(
+      preferencePairs(source.map(summarize), { pairBy: 'task' }).map((p) => [p.chosen.episodeId, p.rejected.episodeId]),
+      [
+        [source[0]!.episodeId, source[2]!.episodeId],
+        [source[1]!.episodeId, source[4]!.episodeId],
+      ],
+    );
     assert.equal(preferencePairs(source.map(summarize), { minMargin: 0.7 }).length, 0);
 
     const out = join(tempDir(), 'dpo');
@@ -83,8 +97,14 @@ describe('formats', () => {
     const source = [episode(0, (r) => withFinal(r, 1.2)), episode(8, (r) => withFinal(r, 0.8)), episode(16, (r) => withFinal(r, undefined))];
     const out = join(tempDir(), 'kto');
     await exportDataset({ inputs: [writeRun(source)], out, format: 'kto', writer: 'jsonl' });
-    const rows = readFileSync(join(out, 'data', 'train-00000-of-00001.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(rows.map((row) => row.label), [true, false, false]);
+    const rows = readFileSync(join(out, 'data', 'train-00000-of-00001.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      rows.map((row) => row.label),
+      [true, false, false],
+    );
     assert.equal(rows[0].prompt.length, 2);
     assert.equal(rows[0].completion[0].role, 'assistant');
   });
@@ -98,16 +118,29 @@ describe('formats', () => {
     const out = join(tempDir(), 'tr');
     const result = await exportDataset({ inputs: [writeRun([record])], out, format: 'transitions', formatOptions: { shaping: { gamma: 1 } } });
     assert.equal(result.rows, record.steps.length);
-    const rows = await duckdbQuery(`SELECT step_index::INTEGER AS step, len(state)::INTEGER AS seen, action, reward, next_observation, done, return_to_go FROM read_parquet('${out}/data/*.parquet') ORDER BY step_index`);
+    const rows = await duckdbQuery(
+      `SELECT step_index::INTEGER AS step, len(state)::INTEGER AS seen, action, reward, next_observation, done, return_to_go FROM read_parquet('${out}/data/*.parquet') ORDER BY step_index`,
+    );
     // Messages: system, user, then (assistant, observation) per step; step k saw 2 + 2(k-1) messages.
-    assert.deepEqual(rows.map((row) => row.seen), [2, 4, 6, 8]);
+    assert.deepEqual(
+      rows.map((row) => row.seen),
+      [2, 4, 6, 8],
+    );
     assert.deepEqual(responseMessageIndexes(record), [2, 4, 6, 8]);
-    assert.deepEqual(rows.map((row) => row.action), record.steps.map((step) => step.action));
-    assert.deepEqual(rows.map((row) => row.done), [false, false, false, true]);
+    assert.deepEqual(
+      rows.map((row) => row.action),
+      record.steps.map((step) => step.action),
+    );
+    assert.deepEqual(
+      rows.map((row) => row.done),
+      [false, false, false, true],
+    );
     // Rewards: steps 1-2 nothing; step 3 validates 20 % over the baseline (+0.2); step 4 submits 50 % over it (+0.5).
     // Return-to-go (γ = 1): 0.7, 0.7, 0.7, 0.5.
-    const close = (column: string, expected: number[]) =>
-      rows.forEach((row, i) => assert.ok(Math.abs((row[column] as number) - expected[i]!) < 1e-9, `${column}[${i}] = ${row[column]}, expected ${expected[i]}`));
+    const close = (column: string, expected: number[]) => {
+      for (const [i, row] of rows.entries())
+        assert.ok(Math.abs((row[column] as number) - expected[i]!) < 1e-9, `${column}[${i}] = ${row[column]}, expected ${expected[i]}`);
+    };
     close('reward', [0, 0, 0.2, 0.5]);
     close('return_to_go', [0.7, 0.7, 0.7, 0.5]);
     const card = readFileSync(join(out, 'README.md'), 'utf8');
@@ -122,8 +155,13 @@ describe('formats', () => {
     const source = [episode(0), episode(2)];
     const out = join(tempDir(), 'ml');
     await exportDataset({ inputs: [writeRun(source)], out, format: 'mlgym' });
-    const dirs = readdirSync(out).filter((name) => name !== 'README.md').sort();
-    assert.deepEqual(dirs, ['model-a__task0__default__t-0.00__p-1.00__c-0.00__install-0_run_0', 'model-a__task2__default__t-0.00__p-1.00__c-0.00__install-0_run_0']);
+    const dirs = readdirSync(out)
+      .filter((name) => name !== 'README.md')
+      .sort();
+    assert.deepEqual(dirs, [
+      'model-a__task0__default__t-0.00__p-1.00__c-0.00__install-0_run_0',
+      'model-a__task2__default__t-0.00__p-1.00__c-0.00__install-0_run_0',
+    ]);
     const run = readMlgymRun(join(out, dirs[0]!, 'task0.traj'));
     assert.equal(run.traj.trajectory.length, source[0]!.steps.length);
     assert.deepEqual(run.results?.agent.at(-1), source[0]!.scores.final!.metrics);

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { syntheticEpisode, type SyntheticOptions } from '../../src/bench/export-data.js';
-import { EpisodeRecordSchema, type EpisodeRecord } from '../../src/store/index.js';
+import { type SyntheticOptions, syntheticEpisode } from '../../src/bench/export-data.js';
+import { type EpisodeRecord, EpisodeRecordSchema } from '../../src/store/index.js';
 
 export function tempDir(prefix = 'labgym-export-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -27,7 +27,10 @@ export function withFinal(record: EpisodeRecord, score: number | undefined): voi
 export function writeRun(records: readonly (EpisodeRecord | string)[], shard = '00000'): string {
   const dir = tempDir('labgym-run-');
   mkdirSync(join(dir, 'episodes'));
-  writeFileSync(join(dir, 'episodes', `${shard}.jsonl`), records.map((record) => (typeof record === 'string' ? record : JSON.stringify(record))).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'episodes', `${shard}.jsonl`),
+    `${records.map((record) => (typeof record === 'string' ? record : JSON.stringify(record))).join('\n')}\n`,
+  );
   return dir;
 }
 

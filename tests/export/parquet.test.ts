@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { parse } from 'yaml';
-import { duckdbType, exportDataset, exportMessages, MESSAGE_TYPE, parseWhere, rowFormat, rowSchema, type ExportResult } from '../../src/export/index.js';
+import { duckdbType, type ExportResult, exportDataset, exportMessages, MESSAGE_TYPE, parseWhere, rowFormat, rowSchema } from '../../src/export/index.js';
 import type { EpisodeRecord } from '../../src/store/index.js';
 import { duckdbQuery, duckdbTypes, episode, tempDir, writeRun } from './helpers.js';
 
-const TOOLS = [{ type: 'function', function: { name: 'bash', description: 'run', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }];
+const TOOLS = [
+  { type: 'function', function: { name: 'bash', description: 'run', parameters: { type: 'object', properties: { command: { type: 'string' } } } } },
+];
 
 /** 30 synthetic episodes plus one that used native tool calls (null content, tool_calls, a tool message). */
 function records(): EpisodeRecord[] {
@@ -32,8 +34,10 @@ function records(): EpisodeRecord[] {
   return [...plain, tools];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the card's front matter is free-form YAML the tests walk into
 function frontMatter(dir: string): Record<string, any> {
   const text = readFileSync(join(dir, 'README.md'), 'utf8');
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   return parse(text.split('---\n')[1]!) as Record<string, any>;
 }
 
@@ -51,7 +55,7 @@ describe('Parquet export read back by DuckDB', () => {
   test('Hugging Face layout: data/train-NNNNN-of-NNNNN.parquet and a card whose counts equal the rows', async () => {
     const files = readdirSync(join(out, 'data')).sort();
     assert.ok(files.length > 1, `several shards (${files.length})`);
-    files.forEach((file, i) => assert.equal(file, `train-${String(i).padStart(5, '0')}-of-${String(files.length).padStart(5, '0')}.parquet`));
+    for (const [i, file] of files.entries()) assert.equal(file, `train-${String(i).padStart(5, '0')}-of-${String(files.length).padStart(5, '0')}.parquet`);
     assert.deepEqual(readdirSync(out).sort(), ['README.md', 'data']);
     const card = frontMatter(out);
     assert.deepEqual(card.configs, [{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train-*' }] }]);
@@ -62,14 +66,20 @@ describe('Parquet export read back by DuckDB', () => {
     assert.equal(result.rows, rows);
     assert.equal(card.labgym.generator, 'labgym 0.1.0');
     assert.deepEqual(card.labgym.tasks[0], { id: 'task0', episodes: 4, contentHashes: ['sha256:task0'], evaluatorHashes: ['sha256:eval0'] });
-    assert.deepEqual(card.labgym.models.map((m: { name: string }) => m.name), ['model-a', 'model-b']);
+    assert.deepEqual(
+      card.labgym.models.map((m: { name: string }) => m.name),
+      ['model-a', 'model-b'],
+    );
   });
 
   test('types: messages is list<struct<role, content, tool_calls, tool_call_id>>, not JSON text', async () => {
     const types = await duckdbTypes(`${out}/data/*.parquet`);
     const unquote = (text: string) => text.replaceAll('"', '');
     assert.equal(unquote(types.messages!), unquote(`${duckdbType(MESSAGE_TYPE)}[]`));
-    assert.match(unquote(types.messages!), /^STRUCT\(role VARCHAR, content VARCHAR, tool_calls STRUCT\(id VARCHAR, type VARCHAR, function STRUCT\(name VARCHAR, arguments VARCHAR\)\)\[\], tool_call_id VARCHAR\)\[\]$/);
+    assert.match(
+      unquote(types.messages!),
+      /^STRUCT\(role VARCHAR, content VARCHAR, tool_calls STRUCT\(id VARCHAR, type VARCHAR, function STRUCT\(name VARCHAR, arguments VARCHAR\)\)\[\], tool_call_id VARCHAR\)\[\]$/,
+    );
     assert.deepEqual(
       { episode_id: types.episode_id, seed: types.seed, score: types.score, tools: types.tools },
       { episode_id: 'VARCHAR', seed: 'BIGINT', score: 'DOUBLE', tools: 'JSON' },
@@ -77,7 +87,9 @@ describe('Parquet export read back by DuckDB', () => {
   });
 
   test('values are identical to the records, row for row', async () => {
-    const rows = await duckdbQuery(`SELECT * FROM read_parquet('${out}/data/*.parquet', filename = true, file_row_number = true) ORDER BY filename, file_row_number`);
+    const rows = await duckdbQuery(
+      `SELECT * FROM read_parquet('${out}/data/*.parquet', filename = true, file_row_number = true) ORDER BY filename, file_row_number`,
+    );
     assert.equal(rows.length, source.length);
     rows.forEach((row, i) => {
       const record = source[i]!;
@@ -118,7 +130,9 @@ describe('JSONL and Arrow IPC writers', () => {
     const source = records();
     const out = join(tempDir(), 'jsonl');
     await exportDataset({ inputs: [writeRun(source)], out, format: 'sft', writer: 'jsonl', formatOptions: { tools: TOOLS } });
-    const lines = readFileSync(join(out, 'data', 'train-00000-of-00001.jsonl'), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(join(out, 'data', 'train-00000-of-00001.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     const schema = rowSchema(rowFormat('sft').columns);
     assert.equal(lines.length, source.length);
     lines.forEach((line, i) => {
@@ -138,7 +152,11 @@ describe('JSONL and Arrow IPC writers', () => {
     assert.equal(table.numRows, source.length);
     assert.equal(table.batches.length, 4);
     assert.equal(String(table.schema.fields.find((f) => f.name === 'messages')!.type).startsWith('List<Struct<{role:Utf8'), true);
-    const messages = table.getChild('messages')!.get(30)!.toArray().map((m: { toJSON(): Record<string, unknown> }) => m.toJSON());
+    const messages = table
+      .getChild('messages')!
+      .get(30)!
+      .toArray()
+      .map((m: { toJSON(): Record<string, unknown> }) => m.toJSON());
     assert.equal(messages[2].content, null);
     assert.equal(messages[3].content, 'a.py\nb "quoted" → 数据 🙂');
     assert.equal(table.getChild('episode_id')!.get(7), source[7]!.episodeId);

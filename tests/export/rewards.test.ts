@@ -7,7 +7,7 @@ import { episode, withFinal } from './helpers.js';
 
 const close = (actual: readonly number[], expected: readonly number[]) => {
   assert.equal(actual.length, expected.length, `${actual.length} values (${actual.join(', ')}), expected ${expected.length}`);
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) < 1e-9, `[${i}] ${value} != ${expected[i]} (${actual.join(', ')})`));
+  for (const [i, value] of actual.entries()) assert.ok(Math.abs(value - expected[i]!) < 1e-9, `[${i}] ${value} != ${expected[i]} (${actual.join(', ')})`);
 };
 
 describe('rewards', () => {
@@ -31,7 +31,10 @@ describe('rewards', () => {
       r.scores.baseline = 10;
       r.scores.direction = 'minimize';
       r.steps = [1, 2, 3].map((index) => ({ ...r.steps[0]!, index, observation: 'ok', requeries: [] }));
-      r.steps[0]!.requeries = [{ response: 'x', formatError: 'no command' }, { response: 'y', formatError: 'no command' }];
+      r.steps[0]!.requeries = [
+        { response: 'x', formatError: 'no command' },
+        { response: 'y', formatError: 'no command' },
+      ];
       r.steps[1]!.timedOut = 'total';
       r.scores.validations = [
         { step: 1, score: 12, metrics: {} }, // worse than the baseline: 0

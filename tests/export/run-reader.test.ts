@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { EpisodeLineError, newRunReadReport, streamEpisodes, type EpisodeRecord } from '../../src/store/index.js';
+import { EpisodeLineError, type EpisodeRecord, newRunReadReport, streamEpisodes } from '../../src/store/index.js';
 import { episode, tempDir, writeRun } from './helpers.js';
 
 async function collect(inputs: string[], strict = false) {
@@ -18,7 +18,10 @@ describe('run reader', () => {
   test('reads episodes/*.jsonl shards in name order, a labgym run folder, a file, and a folder of runs', async () => {
     const run = writeRun([episode(0), episode(1)], '00000');
     writeFileSync(join(run, 'episodes', '00001.jsonl'), `${JSON.stringify(episode(2))}\n`);
-    assert.deepEqual((await collect([run])).records.map((r) => r.episodeId), [episode(0).episodeId, episode(1).episodeId, episode(2).episodeId]);
+    assert.deepEqual(
+      (await collect([run])).records.map((r) => r.episodeId),
+      [episode(0).episodeId, episode(1).episodeId, episode(2).episodeId],
+    );
 
     const single = tempDir();
     writeFileSync(join(single, 'episodes.jsonl'), `${JSON.stringify(episode(3))}\n`);
@@ -39,10 +42,13 @@ describe('run reader', () => {
     const infra = episode(1, (r) => (r.exitStatus = 'sandbox_error'));
     const run = writeRun([infra, first, retry, episode(1)]);
     const { records, report } = await collect([run]);
-    assert.deepEqual(records.map((r) => [r.episodeId, r.exitStatus]), [
-      [first.episodeId, 'submitted'],
-      [episode(1).episodeId, 'submitted'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.episodeId, r.exitStatus]),
+      [
+        [first.episodeId, 'submitted'],
+        [episode(1).episodeId, 'submitted'],
+      ],
+    );
     assert.equal(report.duplicates, 1);
     assert.equal(report.incomplete, 1);
   });
@@ -55,12 +61,15 @@ describe('run reader', () => {
     const { records, report } = await collect([run]);
     assert.equal(records.length, 2);
     assert.equal(report.lines, 6);
-    assert.deepEqual(report.problems.map((p) => [p.line, p.torn]), [
-      [2, false],
-      [3, false],
-      [4, false],
-      [6, true],
-    ]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.line, p.torn]),
+      [
+        [2, false],
+        [3, false],
+        [4, false],
+        [6, true],
+      ],
+    );
     assert.match(report.problems[0]!.message, new RegExp(`^${file}:2: schemaVersion: expected`));
     assert.match(report.problems[1]!.message, new RegExp(`^${file}:3: usage\\.totalTokens: `));
     assert.match(report.problems[2]!.message, /:4: expected one JSON object per line/);

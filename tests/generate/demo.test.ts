@@ -45,13 +45,20 @@ test('the demo spec runs 24 episodes over 4 tasks at concurrency 8 into one run 
       if (entry.event !== 'episode-finished') continue;
       assert.ok(entry.stages.totalMs > 0 && entry.stages.modelMs >= 0 && entry.stages.evaluationMs > 0 && entry.stages.commandMs > 0);
     }
-    assert.ok(finished.some((entry) => entry.event === 'episode-finished' && entry.stages.warmStart), 'some resets took a warm container');
+    assert.ok(
+      finished.some((entry) => entry.event === 'episode-finished' && entry.stages.warmStart),
+      'some resets took a warm container',
+    );
     assert.equal(journal.at(-1)?.event, 'run-ended');
     const saved = loadGenerationSpec(join(summary.runDir, 'spec.yaml'));
     assert.deepEqual(saved, spec, 'the resolved spec is saved');
 
     const left = await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } });
-    assert.deepEqual(left.map((container) => container.Id), [], 'every container is removed');
+    assert.deepEqual(
+      left.map((container) => container.Id),
+      [],
+      'every container is removed',
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }

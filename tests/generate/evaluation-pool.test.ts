@@ -5,8 +5,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LabgymEnv } from '../../src/env/index.js';
 import { EvaluationPool } from '../../src/generate/index.js';
 import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';

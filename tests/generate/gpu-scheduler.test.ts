@@ -13,19 +13,26 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseGenerationSpec } from '../../src/config/generation-spec.js';
 import { SandboxUnavailableError } from '../../src/errors.js';
-import { generate, GenerationSpecError, startGeneration } from '../../src/generate/index.js';
+import { GenerationSpecError, generate, startGeneration } from '../../src/generate/index.js';
 import { containerOptions } from '../../src/sandbox/docker/index.js';
 import { createSandbox, type Sandbox, type SandboxCreateParams } from '../../src/sandbox/index.js';
 import { readJournal, readRunEpisodes } from '../../src/store/index.js';
 import { DEFAULT_DIRS } from '../../src/tasks/index.js';
 
-const FAKE_GPUS = [1, 2, 3, 4].map((i) => ({ index: i - 1, uuid: `GPU-${i}${i}${i}${i}${i}${i}${i}${i}-fake-0000-0000-000000000000`, name: 'fake H100', memoryMiB: 81559 }));
+const FAKE_GPUS = [1, 2, 3, 4].map((i) => ({
+  index: i - 1,
+  uuid: `GPU-${i}${i}${i}${i}${i}${i}${i}${i}-fake-0000-0000-000000000000`,
+  name: 'fake H100',
+  memoryMiB: 81559,
+}));
 
 /** A copy of numberGuess that asks for 2 GPUs, in a temporary catalog. */
 async function gpuCatalog(root: string) {
   const tasks = join(root, 'tasks');
   await cp(join(DEFAULT_DIRS.tasks, 'numberGuess'), join(tasks, 'gpuGuess'), { recursive: true });
-  const yaml = (await readFile(join(tasks, 'gpuGuess', 'task.yaml'), 'utf8')).replace(/^id: numberGuess$/m, 'id: gpuGuess').replace(/^resources:\n  cpus: 1/m, 'resources:\n  gpus: 2\n  cpus: 1');
+  const yaml = (await readFile(join(tasks, 'gpuGuess', 'task.yaml'), 'utf8'))
+    .replace(/^id: numberGuess$/m, 'id: gpuGuess')
+    .replace(/^resources:\n {2}cpus: 1/m, 'resources:\n  gpus: 2\n  cpus: 1');
   assert.match(yaml, /gpus: 2/);
   await writeFile(join(tasks, 'gpuGuess', 'task.yaml'), yaml);
   const policy = (await readFile(join(tasks, 'gpuGuess', 'policy.yaml'), 'utf8')).replace(/^task: numberGuess$/m, 'task: gpuGuess');
@@ -47,7 +54,9 @@ const spec = (out: string, gpus: unknown) =>
     output: { dir: out },
   });
 
-test('episodes lease GPUs exclusively through the scheduler (fake inventory: no GPU here), leases return after failures, GPU-seconds are recorded', { timeout: 600_000 }, async () => {
+test('episodes lease GPUs exclusively through the scheduler (fake inventory: no GPU here), leases return after failures, GPU-seconds are recorded', {
+  timeout: 600_000,
+}, async () => {
   const root = await mkdtemp(join(tmpdir(), 'labgym-gpus-'));
   try {
     const catalogDirs = await gpuCatalog(root);

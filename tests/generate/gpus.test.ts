@@ -5,8 +5,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { setImmediate as settled, setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setImmediate as settled, setTimeout as sleep } from 'node:timers/promises';
 import { GpuLeases, parseNvidiaSmiCsv } from '../../src/generate/gpus.js';
 import { containerOptions, dockerClient } from '../../src/sandbox/docker/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
@@ -57,8 +57,14 @@ test('requests queue in order while devices are busy; zero GPUs never waits; too
   const leases = new GpuLeases(parseNvidiaSmiCsv(FAKE_NVIDIA_SMI));
   const first = await leases.acquire(3);
   const order: string[] = [];
-  const big = leases.acquire(2).then((lease) => (order.push('big'), lease));
-  const small = leases.acquire(1).then((lease) => (order.push('small'), lease));
+  const big = leases.acquire(2).then((lease) => {
+    order.push('big');
+    return lease;
+  });
+  const small = leases.acquire(1).then((lease) => {
+    order.push('small');
+    return lease;
+  });
   const none = await leases.acquire(0);
   assert.deepEqual(none.uuids, []);
   // Grants happen synchronously in acquire/release; one turn of the event loop runs every callback of a lease

@@ -6,12 +6,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
 import { readJournal, readRunEpisodes } from '../../src/store/index.js';
@@ -87,7 +87,10 @@ test('kill -9 five times during a 60-episode run, then --resume: exactly 60 uniq
     assert.equal(records.length, 60, 'exactly 60 complete episodes');
     assert.equal(new Set(records.map((record) => record.episodeId)).size, 60);
     assert.equal(duplicates, 0, 'no episode was stored twice');
-    assert.ok(problems.every((problem) => problem.torn), `only torn last lines, if any: ${problems.map((p) => p.error.message).join('; ')}`);
+    assert.ok(
+      problems.every((problem) => problem.torn),
+      `only torn last lines, if any: ${problems.map((p) => p.error.message).join('; ')}`,
+    );
     const journal = await readJournal(runDir!);
     assert.equal(journal.filter((entry) => entry.event === 'run-resumed').length, 5);
     assert.equal(journal.at(-1)?.event, 'run-ended');

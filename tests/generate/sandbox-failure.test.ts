@@ -10,12 +10,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseGenerationSpec } from '../../src/config/generation-spec.js';
 import { generate } from '../../src/generate/index.js';
 import { dockerClient, pingDocker } from '../../src/sandbox/docker/index.js';
-import { readJournal, readRunEpisodes, type JournalEntry } from '../../src/store/index.js';
+import { type JournalEntry, readJournal, readRunEpisodes } from '../../src/store/index.js';
 
 const spec = (out: string, extra: Record<string, unknown> = {}) =>
   parseGenerationSpec('test', {
@@ -33,7 +33,9 @@ const spec = (out: string, extra: Record<string, unknown> = {}) =>
   });
 
 const triesOf = (journal: JournalEntry[], episodeId: string) =>
-  journal.flatMap((entry) => ('episodeId' in entry && entry.episodeId === episodeId && (entry.event === 'episode-finished' || entry.event === 'episode-failed') ? [entry] : []));
+  journal.flatMap((entry) =>
+    'episodeId' in entry && entry.episodeId === episodeId && (entry.event === 'episode-finished' || entry.event === 'episode-failed') ? [entry] : [],
+  );
 
 test('a container killed mid-episode ends that episode as a sandbox error; it is retried; the others are unaffected', { timeout: 600_000 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'labgym-kill-'));
@@ -68,7 +70,12 @@ test('a container killed mid-episode ends that episode as a sandbox error; it is
     assert.equal(records.length, 4);
     for (const record of records) {
       assert.equal(record.exitStatus, 'submitted');
-      if (record.episodeId !== victim) assert.deepEqual(triesOf(journal, record.episodeId).map((entry) => entry.try), [1], 'the others ran once');
+      if (record.episodeId !== victim)
+        assert.deepEqual(
+          triesOf(journal, record.episodeId).map((entry) => entry.try),
+          [1],
+          'the others ran once',
+        );
     }
   } finally {
     await rm(out, { recursive: true, force: true });
@@ -88,7 +95,10 @@ async function restartDockerd(): Promise<void> {
     }
   }
   // As scripts/ensure-docker.sh starts it.
-  const daemon = spawn('sh', ['-c', 'nohup dockerd --bridge=none --iptables=false --ip6tables=false >>/var/log/labgym-dockerd.log 2>&1 &'], { detached: true, stdio: 'ignore' });
+  const daemon = spawn('sh', ['-c', 'nohup dockerd --bridge=none --iptables=false --ip6tables=false >>/var/log/labgym-dockerd.log 2>&1 &'], {
+    detached: true,
+    stdio: 'ignore',
+  });
   daemon.unref();
   for (let i = 0; i < 150; i++) {
     try {
@@ -101,35 +111,34 @@ async function restartDockerd(): Promise<void> {
   throw new Error('dockerd did not come back');
 }
 
-test(
-  'the Docker daemon restarted mid-run: the run recovers, everything written stays intact, and a resume completes it',
-  { timeout: 900_000, skip: process.env.LABGYM_TEST_RESTART_DOCKERD !== '1' && 'restarts dockerd (kills every container on the machine); set LABGYM_TEST_RESTART_DOCKERD=1' },
-  async () => {
-    const out = await mkdtemp(join(tmpdir(), 'labgym-dockerd-'));
-    try {
-      let restarted: Promise<void> | undefined;
-      let started = 0;
-      const summary = await generate({
-        spec: spec(out, { seeds: { count: 8 }, retry: { sandboxErrors: 3 } }),
-        source: 'test',
-        onEpisodeStart: () => {
-          started += 1;
-          if (started === 5) restarted = restartDockerd();
-        },
-      });
-      await restarted;
-      const { records, problems, duplicates } = await readRunEpisodes(summary.runDir);
-      assert.deepEqual(problems, []);
-      assert.equal(duplicates, 0);
-      assert.equal(records.length, summary.done);
-      console.log(`daemon restart: ${summary.outcome}, ${summary.done} done, ${summary.retries} retried, ${summary.failed} failed`);
-      if (summary.outcome !== 'completed') {
-        const resumed = await generate({ spec: spec(out, { seeds: { count: 8 }, retry: { sandboxErrors: 3 } }), source: 'test', resumeDir: summary.runDir });
-        assert.equal(resumed.outcome, 'completed');
-      }
-      assert.equal((await readRunEpisodes(summary.runDir)).records.length, 8);
-    } finally {
-      await rm(out, { recursive: true, force: true });
+test('the Docker daemon restarted mid-run: the run recovers, everything written stays intact, and a resume completes it', {
+  timeout: 900_000,
+  skip: process.env.LABGYM_TEST_RESTART_DOCKERD !== '1' && 'restarts dockerd (kills every container on the machine); set LABGYM_TEST_RESTART_DOCKERD=1',
+}, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'labgym-dockerd-'));
+  try {
+    let restarted: Promise<void> | undefined;
+    let started = 0;
+    const summary = await generate({
+      spec: spec(out, { seeds: { count: 8 }, retry: { sandboxErrors: 3 } }),
+      source: 'test',
+      onEpisodeStart: () => {
+        started += 1;
+        if (started === 5) restarted = restartDockerd();
+      },
+    });
+    await restarted;
+    const { records, problems, duplicates } = await readRunEpisodes(summary.runDir);
+    assert.deepEqual(problems, []);
+    assert.equal(duplicates, 0);
+    assert.equal(records.length, summary.done);
+    console.log(`daemon restart: ${summary.outcome}, ${summary.done} done, ${summary.retries} retried, ${summary.failed} failed`);
+    if (summary.outcome !== 'completed') {
+      const resumed = await generate({ spec: spec(out, { seeds: { count: 8 }, retry: { sandboxErrors: 3 } }), source: 'test', resumeDir: summary.runDir });
+      assert.equal(resumed.outcome, 'completed');
     }
-  },
-);
+    assert.equal((await readRunEpisodes(summary.runDir)).records.length, 8);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

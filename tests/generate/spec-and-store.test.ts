@@ -5,14 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadGenerationSpec, seedList } from '../../src/config/generation-spec.js';
 import { ConfigError } from '../../src/errors.js';
 import { expandJobs } from '../../src/generate/index.js';
-import { EPISODE_SCHEMA_VERSION, episodeIdOf, exitReasonOf, readRunEpisodes, RunStore, type EpisodeRecord } from '../../src/store/index.js';
+import { EPISODE_SCHEMA_VERSION, type EpisodeRecord, episodeIdOf, exitReasonOf, RunStore, readRunEpisodes } from '../../src/store/index.js';
 
 async function specFile(dir: string, text: string): Promise<string> {
   const file = join(dir, 'spec.yaml');
@@ -25,11 +25,11 @@ test('a bad spec is one ConfigError naming the file and the field', async () => 
   try {
     const base = 'schemaVersion: 1\ntasks: [numberGuess]\nmodels: [{ name: scripted }]\nseeds: [0, 1]\n';
     const cases: [string, RegExp][] = [
-      [base + 'concurrency: { episodes: 0 }\n', /spec\.yaml: concurrency\.episodes: expected .*>0.*got 0|spec\.yaml: concurrency\.episodes: .*0/],
-      [base + 'agent: { history: last0 }\n', /spec\.yaml: agent\.history: expected last<N>/],
-      [base + 'colour: red\n', /spec\.yaml: \(root\): expected no field "colour"/],
+      [`${base}concurrency: { episodes: 0 }\n`, /spec\.yaml: concurrency\.episodes: expected .*>0.*got 0|spec\.yaml: concurrency\.episodes: .*0/],
+      [`${base}agent: { history: last0 }\n`, /spec\.yaml: agent\.history: expected last<N>/],
+      [`${base}colour: red\n`, /spec\.yaml: \(root\): expected no field "colour"/],
       [base.replace('seeds: [0, 1]\n', ''), /spec\.yaml: seeds: expected/],
-      [base + 'resources: { gpus: [{ index: 0, uuid: "0000" }] }\n', /spec\.yaml: resources\.gpus/],
+      [`${base}resources: { gpus: [{ index: 0, uuid: "0000" }] }\n`, /spec\.yaml: resources\.gpus/],
       ['schemaVersion: 1\ntasks: [a\n', /spec\.yaml: line \d+:\d+: expected valid YAML/],
     ];
     for (const [text, pattern] of cases) {
@@ -44,7 +44,7 @@ test('a bad spec is one ConfigError naming the file and the field', async () => 
         },
       );
     }
-    const spec = loadGenerationSpec(await specFile(dir, base + 'attempts: 2\n'));
+    const spec = loadGenerationSpec(await specFile(dir, `${base}attempts: 2\n`));
     assert.deepEqual(seedList(spec), [0, 1]);
     assert.equal(spec.concurrency.episodes, 4, 'defaults are applied');
     assert.equal(expandJobs(spec, 'h').length, 4);
@@ -57,7 +57,13 @@ test('episode ids are deterministic in (task, model, seed, attempt) and distinct
   const job = { task: 'numberGuess', model: 'scripted', seed: 3, attempt: 1 };
   assert.equal(episodeIdOf(job), episodeIdOf({ ...job }));
   assert.match(episodeIdOf(job), /^numberGuess-s3-a1-[0-9a-f]{12}$/);
-  const ids = new Set([episodeIdOf(job), episodeIdOf({ ...job, seed: 4 }), episodeIdOf({ ...job, attempt: 0 }), episodeIdOf({ ...job, model: 'gpt' }), episodeIdOf({ ...job, task: 'titanic' })]);
+  const ids = new Set([
+    episodeIdOf(job),
+    episodeIdOf({ ...job, seed: 4 }),
+    episodeIdOf({ ...job, attempt: 0 }),
+    episodeIdOf({ ...job, model: 'gpt' }),
+    episodeIdOf({ ...job, task: 'titanic' }),
+  ]);
   assert.equal(ids.size, 5);
 });
 
@@ -103,7 +109,11 @@ test('the run store keeps the first complete record per id, skips sandbox errors
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.torn, true);
     const journal = await reopened.readJournal();
-    assert.deepEqual(journal.map((entry) => 'episodeId' in entry && entry.episodeId), ['a', 'c'], 'a torn journal line is dropped, later events survive');
+    assert.deepEqual(
+      journal.map((entry) => 'episodeId' in entry && entry.episodeId),
+      ['a', 'c'],
+      'a torn journal line is dropped, later events survive',
+    );
     await assert.rejects(RunStore.open(join(dir, 'nope')), /nope: spec\.yaml: expected a run directory/);
   } finally {
     await rm(dir, { recursive: true, force: true });

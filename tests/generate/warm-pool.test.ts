@@ -8,21 +8,28 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { LabgymEnv, type EnvTask } from '../../src/env/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type EnvTask, LabgymEnv } from '../../src/env/index.js';
 import { WarmPool } from '../../src/generate/index.js';
 import { dockerClient, LABELS } from '../../src/sandbox/docker/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { TEST_IMAGE } from '../helpers/images.js';
 
-const mine = async () => (await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } })).map((container) => container.Id);
+const mine = async () =>
+  (await dockerClient().listContainers({ all: true, filters: { label: [`${LABELS.ownerPid}=${process.pid}`] } })).map((container) => container.Id);
 
 test('a returned sandbox is wiped, refilled and handed out again without a container start; close removes everything', { timeout: 300_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'labgym-pool-'));
   const before = await mine();
   let created = 0;
-  const pool = new WarmPool({ perImage: 1, create: (params) => ((created += 1), createSandbox(params)) });
+  const pool = new WarmPool({
+    perImage: 1,
+    create: (params) => {
+      created += 1;
+      return createSandbox(params);
+    },
+  });
   try {
     await writeFile(join(dir, 'start.txt'), 'starting file\n');
     const task: EnvTask = {
@@ -56,5 +63,9 @@ test('a returned sandbox is wiped, refilled and handed out again without a conta
     await pool.close();
     await rm(dir, { recursive: true, force: true });
   }
-  assert.deepEqual((await mine()).filter((id) => !before.includes(id)), [], 'close removes every container the pool made');
+  assert.deepEqual(
+    (await mine()).filter((id) => !before.includes(id)),
+    [],
+    'close removes every container the pool made',
+  );
 });

@@ -17,8 +17,22 @@ function record(index: number, model: string, validations: ScoreEntry[], final: 
 }
 
 // Validate entries: `score` is the validation-split score the agent saw; the final entry's `score` is the test score.
-const validate = (step: number, validation: number, test: number): ScoreEntry => ({ step, split: 'validation', score: validation, metrics: {}, validationScore: validation, testScore: test });
-const final = (step: number, validation: number, test: number): ScoreEntry => ({ step, split: 'test', score: test, metrics: {}, validationScore: validation, testScore: test });
+const validate = (step: number, validation: number, test: number): ScoreEntry => ({
+  step,
+  split: 'validation',
+  score: validation,
+  metrics: {},
+  validationScore: validation,
+  testScore: test,
+});
+const final = (step: number, validation: number, test: number): ScoreEntry => ({
+  step,
+  split: 'test',
+  score: test,
+  metrics: {},
+  validationScore: validation,
+  testScore: test,
+});
 
 // Model A, run 1: attempts (validation, test) = (0.7, 0.6), (0.8, 0.65), final (0.75, 0.9).
 //   Validation-selected: best validation 0.8 → its test score 0.65. MLGym: max(0.7, 0.8, 0.9) = 0.9.
@@ -35,20 +49,59 @@ const records = [
 
 describe('Best Attempt definitions', () => {
   test('validation-selected: the test score of the best-validated attempt, ties to the later one; minimised metrics', () => {
-    const testOf = (attempts: { validationScore?: number; testScore?: number }[], direction: 'maximize' | 'minimize') => validationSelectedAttempt(attempts, direction)?.testScore;
-    assert.equal(testOf([{ validationScore: 0.7, testScore: 0.6 }, { validationScore: 0.8, testScore: 0.65 }, { validationScore: 0.75, testScore: 0.9 }], 'maximize'), 0.65);
-    assert.equal(testOf([{ validationScore: 0.6, testScore: 0.7 }, { validationScore: 0.6, testScore: 0.62 }], 'maximize'), 0.62);
+    const testOf = (attempts: { validationScore?: number; testScore?: number }[], direction: 'maximize' | 'minimize') =>
+      validationSelectedAttempt(attempts, direction)?.testScore;
+    assert.equal(
+      testOf(
+        [
+          { validationScore: 0.7, testScore: 0.6 },
+          { validationScore: 0.8, testScore: 0.65 },
+          { validationScore: 0.75, testScore: 0.9 },
+        ],
+        'maximize',
+      ),
+      0.65,
+    );
+    assert.equal(
+      testOf(
+        [
+          { validationScore: 0.6, testScore: 0.7 },
+          { validationScore: 0.6, testScore: 0.62 },
+        ],
+        'maximize',
+      ),
+      0.62,
+    );
     // Minimise: validations 2, 1.5, 1.6 → 1.5 is best → its test score 1.9 (not the lowest test score, 1.7).
-    assert.equal(testOf([{ validationScore: 2, testScore: 1.8 }, { validationScore: 1.5, testScore: 1.9 }, { validationScore: 1.6, testScore: 1.7 }], 'minimize'), 1.9);
+    assert.equal(
+      testOf(
+        [
+          { validationScore: 2, testScore: 1.8 },
+          { validationScore: 1.5, testScore: 1.9 },
+          { validationScore: 1.6, testScore: 1.7 },
+        ],
+        'minimize',
+      ),
+      1.9,
+    );
     // The best-validated attempt's test evaluation failed: no score (the test split never picks another attempt).
     assert.equal(testOf([{ validationScore: 0.9 }, { validationScore: 0.8, testScore: 0.85 }], 'maximize'), undefined);
     assert.equal(validationSelectedAttempt([{ testScore: 0.8 }], 'maximize'), undefined);
-    assert.deepEqual([hasSplitScores([{ validationScore: 0.9 }, { testScore: 0.8 }]), hasSplitScores([{ validationScore: 0.9, testScore: 0.8 }])], [false, true]);
+    assert.deepEqual(
+      [hasSplitScores([{ validationScore: 0.9 }, { testScore: 0.8 }]), hasSplitScores([{ validationScore: 0.9, testScore: 0.8 }])],
+      [false, true],
+    );
   });
 
   test('episodeScoresOf: split scores give a validation-selected score, except without them or under bestRule mlgym', () => {
-    assert.deepEqual(records.map((r) => episodeScoresOf(r).validationSelected), [0.65, 0.62, undefined, undefined]);
-    assert.deepEqual(records.map((r) => episodeScoresOf(r).splitAware ?? false), [true, true, false, false]);
+    assert.deepEqual(
+      records.map((r) => episodeScoresOf(r).validationSelected),
+      [0.65, 0.62, undefined, undefined],
+    );
+    assert.deepEqual(
+      records.map((r) => episodeScoresOf(r).splitAware ?? false),
+      [true, true, false, false],
+    );
     assert.deepEqual(episodeScoresOf(records[0]!).scores, [0.7, 0.8, 0.9]);
   });
 

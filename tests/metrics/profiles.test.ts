@@ -5,9 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bestAttempt, bestSubmission, computeAup, rankings, taskRatios, type TaskScores } from '../../src/metrics/index.js';
+import { bestAttempt, bestSubmission, computeAup, rankings, type TaskScores, taskRatios } from '../../src/metrics/index.js';
 
-const close = (actual: number, expected: number, message?: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} != ${expected}`);
+const close = (actual: number, expected: number, message?: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} != ${expected}`);
 
 // Task 1 (maximise, baseline 0.5): A 1.0, B 0.8. Feasible: A, B, baseline. best 1.0, worst 0.5 → r_max 2;
 //   ratios A 1, B 1.25, baseline 2.

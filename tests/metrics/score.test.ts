@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scoreEpisodes, type EpisodeScores } from '../../src/metrics/index.js';
+import { type EpisodeScores, scoreEpisodes } from '../../src/metrics/index.js';
 
 // Task "acc" (maximise, baseline 0.5): A runs [0.6, 0.9] and [0.8, 0.7] → best attempt 0.9, best submission max(0.9, 0.7) = 0.9;
 //   B runs [0.4] and [] → best attempt 0.4, best submission 0.4 (infeasible: below the baseline).
@@ -23,8 +23,20 @@ describe('score tables', () => {
   test('best attempt and best submission per task and model; tasks without a baseline are left out', () => {
     assert.deepEqual(report.tasks, ['acc', 'loss']);
     assert.deepEqual(report.tasksWithoutBaseline, ['nobase']);
-    assert.deepEqual(report.bestAttempt.tasks.map((t) => t.scores), [{ A: 0.9, B: 0.4 }, { A: 2.5, B: 1 }]);
-    assert.deepEqual(report.bestSubmission.tasks.map((t) => t.scores), [{ A: 0.9, B: 0.4 }, { A: 2.5, B: 2 }]);
+    assert.deepEqual(
+      report.bestAttempt.tasks.map((t) => t.scores),
+      [
+        { A: 0.9, B: 0.4 },
+        { A: 2.5, B: 1 },
+      ],
+    );
+    assert.deepEqual(
+      report.bestSubmission.tasks.map((t) => t.scores),
+      [
+        { A: 0.9, B: 0.4 },
+        { A: 2.5, B: 2 },
+      ],
+    );
     assert.deepEqual(report.runs.acc, { A: 2, B: 2 });
   });
 

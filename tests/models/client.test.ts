@@ -12,9 +12,9 @@ import {
   loadScriptedPolicyFile,
   ModelCallError,
   ModelClient,
-  startPolicyServer,
   type PolicyExchange,
   type PolicyServerOptions,
+  startPolicyServer,
 } from '../../src/models/index.js';
 import type { ChatMessage } from '../../src/store/index.js';
 
@@ -36,7 +36,7 @@ async function withServer(options: PolicyServerOptions, body: (baseUrl: string, 
 }
 
 describe('model client against the policy server (real HTTP)', () => {
-  test('a completion carries the policy\'s answer, the reported usage and one attempt', () =>
+  test("a completion carries the policy's answer, the reported usage and one attempt", () =>
     withServer({}, async (baseUrl, exchanges) => {
       const client = new ModelClient({ baseUrl, model: MODEL, sampling: { temperature: 0, seed: 1 } });
       const result = await client.complete({ messages: prompt });
@@ -45,7 +45,10 @@ describe('model client against the policy server (real HTTP)', () => {
       assert.equal(result.call.usageEstimated, false);
       assert.ok(result.call.promptTokens > 0 && result.call.completionTokens > 0);
       assert.equal(result.call.finishReason, 'stop');
-      assert.deepEqual(exchanges.map((exchange) => exchange.status), [200]);
+      assert.deepEqual(
+        exchanges.map((exchange) => exchange.status),
+        [200],
+      );
     }));
 
   test('server errors are retried and every attempt is counted; exhausted retries map to exit_api', () =>
@@ -68,7 +71,11 @@ describe('model client against the policy server (real HTTP)', () => {
       for (let i = 0; i < 4; i++) results.push(await client.complete({ messages: prompt }));
       const limited = exchanges.filter((exchange) => exchange.status === 429).length;
       assert.ok(limited > 0, 'the seed injects at least one 429');
-      assert.equal(results.reduce((sum, result) => sum + result.call.attempts - 1, 0), limited, 'each 429 is one counted retry');
+      assert.equal(
+        results.reduce((sum, result) => sum + result.call.attempts - 1, 0),
+        limited,
+        'each 429 is one counted retry',
+      );
       assert.equal(exchanges.filter((exchange) => exchange.status === 200).length, 4);
     }));
 
@@ -129,7 +136,9 @@ describe('model client against the policy server (real HTTP)', () => {
     withServer({}, async (baseUrl) => {
       const models = (await (await fetch(`${baseUrl}/models`)).json()) as { data: { id: string }[] };
       assert.ok(models.data.some((model) => model.id === 'scripted:numberGuess'));
-      const error = await new ModelClient({ baseUrl, model: 'gpt-nonexistent', maxRetries: 0 }).complete({ messages: prompt }).catch((caught: unknown) => caught);
+      const error = await new ModelClient({ baseUrl, model: 'gpt-nonexistent', maxRetries: 0 })
+        .complete({ messages: prompt })
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof ModelCallError);
       assert.match(error.message, /404/);
     }));
@@ -140,9 +149,18 @@ describe('scripted policy file', () => {
     const dir = await mkdtemp(join(tmpdir(), 'labgym-policy-'));
     try {
       const file = join(dir, 'policy.yaml');
-      await writeFile(file, 'schemaVersion: 1\ntask: t\nmetric: {name: score, direction: maximize}\nexperiments: {min: 3, max: 1}\nslots: [{name: a, restore: [ls], moves: [{name: m, kind: tweak, commands: [ls]}]}]\n');
-      assert.throws(() => loadScriptedPolicyFile(file), (error: unknown) => error instanceof ConfigError && error.message.includes('policy.yaml: slots[0].moves[0].kind: expected one of'));
-      await writeFile(file, 'schemaVersion: 1\ntask: t\nmetric: {name: score, direction: maximize}\nexperiments: {min: 3, max: 1}\nslots: [{name: a, restore: [ls], moves: [{name: m, kind: variant, commands: [ls]}]}]\n');
+      await writeFile(
+        file,
+        'schemaVersion: 1\ntask: t\nmetric: {name: score, direction: maximize}\nexperiments: {min: 3, max: 1}\nslots: [{name: a, restore: [ls], moves: [{name: m, kind: tweak, commands: [ls]}]}]\n',
+      );
+      assert.throws(
+        () => loadScriptedPolicyFile(file),
+        (error: unknown) => error instanceof ConfigError && error.message.includes('policy.yaml: slots[0].moves[0].kind: expected one of'),
+      );
+      await writeFile(
+        file,
+        'schemaVersion: 1\ntask: t\nmetric: {name: score, direction: maximize}\nexperiments: {min: 3, max: 1}\nslots: [{name: a, restore: [ls], moves: [{name: m, kind: variant, commands: [ls]}]}]\n',
+      );
       assert.throws(() => loadScriptedPolicyFile(file), /policy\.yaml: experiments\.max: expected a number >= experiments\.min \(3\), got 1/);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ describe('docker sandbox limits and labels', () => {
   });
 
   test('read-only mounts cannot be written', async () => {
-    const sandbox = await createSandbox({ image: TEST_IMAGE, readOnlyMounts: { [process.cwd() + '/tests']: '/mnt/tests' } });
+    const sandbox = await createSandbox({ image: TEST_IMAGE, readOnlyMounts: { [`${process.cwd()}/tests`]: '/mnt/tests' } });
     try {
       const result = await sandbox.exec('ls /mnt/tests/sandbox >/dev/null && touch /mnt/tests/x');
       assert.match(result.output, /Read-only file system/);
@@ -76,14 +76,11 @@ describe('docker sandbox bad input', () => {
   });
 
   test('invalid limits name every bad field', async () => {
-    await assert.rejects(
-      createSandbox({ image: TEST_IMAGE, limits: { cpus: -1, memory: 'lots' } }),
-      (error: unknown) => {
-        assert.ok(error instanceof InvalidArgumentError);
-        assert.match(error.message, /^invalid sandbox limits: cpus: .*; memory: expected memory as a size like "512m" or "8g", got "lots"$/);
-        return true;
-      },
-    );
+    await assert.rejects(createSandbox({ image: TEST_IMAGE, limits: { cpus: -1, memory: 'lots' } }), (error: unknown) => {
+      assert.ok(error instanceof InvalidArgumentError);
+      assert.match(error.message, /^invalid sandbox limits: cpus: .*; memory: expected memory as a size like "512m" or "8g", got "lots"$/);
+      return true;
+    });
   });
 
   test('a non-positive timeout is refused', async () => {

@@ -34,7 +34,11 @@ test('a task image builds FROM the base with no network, is reused while unchang
     assert.equal(changed.built, true);
     assert.notEqual(changed.tag, first.tag);
   } finally {
-    for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    for (const tag of tags)
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
     await rm(context, { recursive: true, force: true });
   }
 });

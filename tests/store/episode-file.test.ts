@@ -6,20 +6,20 @@ import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import {
   appendEpisode,
+  type EpisodeRecord,
   episodeJsonSchema,
   fromMlgymRun,
-  readEpisodeFile,
-  readEpisodeFileStrict,
   JsonlAppender,
   newRunReadReport,
+  RunStore,
+  readEpisodeFile,
+  readEpisodeFileStrict,
   readEpisodeLines,
   readJournal,
   readLines,
   readMlgymRun,
-  RunStore,
   streamEpisodes,
   toMlgymRun,
-  type EpisodeRecord,
 } from '../../src/store/index.js';
 
 const FIXTURE = new URL('../fixtures/mlgym/scripted__numberGuess__run_0/numberGuess.traj', import.meta.url).pathname;
@@ -53,7 +53,10 @@ describe('episode JSONL file', async () => {
 
     await appendEpisode(file, importFixture('ep-3'));
     const after = await readEpisodeFile(file);
-    assert.deepEqual(after.records.map((record) => record.episodeId), ['ep-1', 'ep-3']);
+    assert.deepEqual(
+      after.records.map((record) => record.episodeId),
+      ['ep-1', 'ep-3'],
+    );
     assert.equal(after.problems[0]!.torn, false, 'no longer the last line');
   });
 
@@ -64,7 +67,10 @@ describe('episode JSONL file', async () => {
     const read = await readEpisodeFile(file);
     assert.equal(read.records.length, 1);
     assert.match(read.problems[0]!.error.message, /invalid\.jsonl:2: steps\[1\]\.reward: expected a number, got "high"/);
-    await assert.rejects(readEpisodeFileStrict(file), (error: unknown) => error instanceof ConfigError && /invalid\.jsonl:2: steps\[1\]\.reward/.test(error.message));
+    await assert.rejects(
+      readEpisodeFileStrict(file),
+      (error: unknown) => error instanceof ConfigError && /invalid\.jsonl:2: steps\[1\]\.reward/.test(error.message),
+    );
     await assert.rejects(appendEpisode(join(dir, 'never.jsonl'), bad as unknown as EpisodeRecord), /reward/, 'nothing invalid is written');
   });
 
@@ -84,7 +90,10 @@ describe('episode JSONL file', async () => {
     assert.equal(records[0]!.schemaVersion, 2);
     assert.equal(records[0]!.exitReason, 'max_steps');
     assert.equal(records[0]!.exitStatus, 'autosubmission (max_steps)', "MLGym's string is kept beside it");
-    assert.deepEqual(records[0]!.steps.map((step) => step.timedOut), [undefined, 'total', undefined, undefined]);
+    assert.deepEqual(
+      records[0]!.steps.map((step) => step.timedOut),
+      [undefined, 'total', undefined, undefined],
+    );
 
     const streamed: EpisodeRecord[] = [];
     for await (const record of streamEpisodes([file], newRunReadReport())) streamed.push(record);
@@ -98,8 +107,18 @@ describe('episode JSONL file', async () => {
     await appendFile(file, `\n${JSON.stringify(importFixture('a'))}\n   \n{oops\n`);
     const lines = [];
     for await (const line of readEpisodeLines(file)) lines.push(line);
-    assert.deepEqual(lines.map((line) => [line.line, 'record' in line]), [[2, true], [4, false]]);
-    await assert.rejects(readEpisodeFile(join(dir, 'absent.jsonl')), (error: unknown) => error instanceof ConfigError && /absent\.jsonl: \(root\): expected a readable episode file \(JSON Lines\), got ENOENT/.test(error.message));
+    assert.deepEqual(
+      lines.map((line) => [line.line, 'record' in line]),
+      [
+        [2, true],
+        [4, false],
+      ],
+    );
+    await assert.rejects(
+      readEpisodeFile(join(dir, 'absent.jsonl')),
+      (error: unknown) =>
+        error instanceof ConfigError && /absent\.jsonl: \(root\): expected a readable episode file \(JSON Lines\), got ENOENT/.test(error.message),
+    );
   });
 
   test('one appender: lines in call order, a fresh line after a torn one; the run store uses it for shards and the journal', async () => {
@@ -111,7 +130,12 @@ describe('episode JSONL file', async () => {
     assert.equal(await readFile(file, 'utf8'), '{"a":1}\n{"torn":\n{"b":2}\n{"c":3}\n');
     const lines = [];
     for await (const line of readLines(file)) lines.push([line.number, line.text, line.torn]);
-    assert.deepEqual(lines, [[1, '{"a":1}', false], [2, '{"torn":', false], [3, '{"b":2}', false], [4, '{"c":3}', false]]);
+    assert.deepEqual(lines, [
+      [1, '{"a":1}', false],
+      [2, '{"torn":', false],
+      [3, '{"b":2}', false],
+      [4, '{"c":3}', false],
+    ]);
 
     const store = await RunStore.create(join(dir, 'run'), 'name: x\n');
     await store.journal({ event: 'episode-started', episodeId: 'e', try: 1 });
@@ -124,10 +148,19 @@ describe('episode JSONL file', async () => {
     await appendFile(reopened.shardFile, JSON.stringify(importFixture('r2')).slice(0, 100));
     await reopened.appendEpisode(importFixture('r3'));
     await reopened.close();
-    assert.deepEqual((await readJournal(store.dir)).map((entry) => (entry as { try: number }).try), [1, 2]);
+    assert.deepEqual(
+      (await readJournal(store.dir)).map((entry) => (entry as { try: number }).try),
+      [1, 2],
+    );
     const { records, problems } = await reopened.readEpisodes();
-    assert.deepEqual(records.map((record) => record.episodeId), ['r1', 'r3']);
-    assert.deepEqual(problems.map((problem) => [problem.line, problem.torn]), [[2, false]]);
+    assert.deepEqual(
+      records.map((record) => record.episodeId),
+      ['r1', 'r3'],
+    );
+    assert.deepEqual(
+      problems.map((problem) => [problem.line, problem.torn]),
+      [[2, false]],
+    );
   });
 
   test('the JSON Schema is generated from the zod schema', () => {
@@ -138,11 +171,14 @@ describe('episode JSONL file', async () => {
 });
 
 describe('MLGym .traj conversion', () => {
-  test('an import labels validate scores and the final score, and keeps MLGym\'s usage', () => {
+  test("an import labels validate scores and the final score, and keeps MLGym's usage", () => {
     const record = importFixture();
     assert.equal(record.source, 'mlgym');
     assert.equal(record.exitStatus, 'submitted');
-    assert.deepEqual(record.steps.map((step) => step.action), ['env\n', 'python3 guess.py\n', 'validate\n', 'submit\n']);
+    assert.deepEqual(
+      record.steps.map((step) => step.action),
+      ['env\n', 'python3 guess.py\n', 'validate\n', 'submit\n'],
+    );
     assert.deepEqual(record.scores.validations, [{ step: 3, metrics: { score: -5, split_seen: 1 }, score: -5 }]);
     assert.deepEqual(record.scores.final, { step: 4, metrics: { score: -7, split_seen: 1 }, score: -7 });
     assert.equal(record.scores.best, -5);
@@ -152,7 +188,7 @@ describe('MLGym .traj conversion', () => {
     assert.deepEqual(record.steps[0]!.state, { openFile: 'n/a', workingDir: '/home/agent/workspace' });
   });
 
-  test('converting back gives MLGym\'s trajectory and results unchanged', async () => {
+  test("converting back gives MLGym's trajectory and results unchanged", async () => {
     const original = readMlgymRun(FIXTURE);
     const { traj, results } = toMlgymRun(importFixture());
     assert.deepEqual(traj.trajectory, original.traj.trajectory);
@@ -170,7 +206,10 @@ describe('MLGym .traj conversion', () => {
     try {
       const file = join(dir, 'bad.traj');
       await appendFile(file, JSON.stringify({ trajectory: [{ action: 'ls' }], history: [], info: {} }));
-      assert.throws(() => readMlgymRun(file), (error: unknown) => error instanceof ConfigError && /bad\.traj: trajectory\[0\]\.response: expected this required field/.test(error.message));
+      assert.throws(
+        () => readMlgymRun(file),
+        (error: unknown) => error instanceof ConfigError && /bad\.traj: trajectory\[0\]\.response: expected this required field/.test(error.message),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

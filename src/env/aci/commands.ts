@@ -3,7 +3,7 @@
  * ParseCommandDetailed format) and for the bash function of each command. Data and string rendering only.
  */
 
-import { DEFAULT_ACI_OPTIONS, type AciOptions } from './options.js';
+import { type AciOptions, DEFAULT_ACI_OPTIONS } from './options.js';
 
 export interface AciArgumentSpec {
   readonly name: string;
@@ -29,8 +29,7 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
     name: 'open',
     signature: 'open "<path>" [<line_number>]',
     docstring:
-      'opens the file at <path> in the viewer, which shows {WINDOW} lines at a time. With <line_number>, the view ' +
-      'moves so that it includes that line',
+      'opens the file at <path> in the viewer, which shows {WINDOW} lines at a time. With <line_number>, the view ' + 'moves so that it includes that line',
     arguments: [
       { name: 'path', type: 'string', description: 'the path of the file to open', required: true },
       {
@@ -50,17 +49,13 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
   {
     name: 'scroll_down',
     signature: 'scroll_down',
-    docstring:
-      'moves the view of the open file down to the next {WINDOW} lines; the last {OVERLAP} lines of the current ' +
-      'view stay in sight',
+    docstring: 'moves the view of the open file down to the next {WINDOW} lines; the last {OVERLAP} lines of the current ' + 'view stay in sight',
     arguments: [],
   },
   {
     name: 'scroll_up',
     signature: 'scroll_up',
-    docstring:
-      'moves the view of the open file up to the previous {WINDOW} lines; the first {OVERLAP} lines of the current ' +
-      'view stay in sight',
+    docstring: 'moves the view of the open file up to the previous {WINDOW} lines; the first {OVERLAP} lines of the current ' + 'view stay in sight',
     arguments: [],
   },
   {
@@ -88,9 +83,7 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
   {
     name: 'search_file',
     signature: 'search_file <search_term> [<file>]',
-    docstring:
-      'lists the lines of <file> that contain <search_term>, with their line numbers. Without <file>, searches ' +
-      'the open file',
+    docstring: 'lists the lines of <file> that contain <search_term>, with their line numbers. Without <file>, searches ' + 'the open file',
     arguments: [
       { name: 'search_term', type: 'string', description: 'the text (a grep pattern) to look for', required: true },
       { name: 'file', type: 'string', description: 'the file to search (without it, the open file)', required: false },
@@ -99,9 +92,7 @@ export const ACI_COMMANDS: readonly AciCommandSpec[] = [
   {
     name: 'find_file',
     signature: 'find_file <file_name> [<dir>]',
-    docstring:
-      'lists the files under <dir> whose name matches <file_name> (wildcards such as *.py work). Without <dir>, ' +
-      'searches the current directory',
+    docstring: 'lists the files under <dir> whose name matches <file_name> (wildcards such as *.py work). Without <dir>, ' + 'searches the current directory',
     arguments: [
       {
         name: 'file_name',
@@ -195,10 +186,7 @@ export function multilineCommands(commands: readonly AciCommandSpec[] = ACI_COMM
  * `  signature: ...`, then `  arguments:` with `    - <arg> (<type>) [required|optional]: <description>` lines,
  * and a blank line after each command.
  */
-export function renderCommandDocs(
-  commands: readonly AciCommandSpec[] = ACI_COMMANDS,
-  options: Partial<AciOptions> = {},
-): string {
+export function renderCommandDocs(commands: readonly AciCommandSpec[] = ACI_COMMANDS, options: Partial<AciOptions> = {}): string {
   const variables: Record<string, number> = {
     WINDOW: options.window ?? DEFAULT_ACI_OPTIONS.window,
     OVERLAP: options.overlap ?? DEFAULT_ACI_OPTIONS.overlap,

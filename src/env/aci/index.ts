@@ -2,18 +2,18 @@
 
 export {
   ACI_COMMANDS,
+  type AciArgumentSpec,
+  type AciCommandSpec,
   bashQuote,
   multilineCommands,
   renderCommandDocs,
   renderCommandShim,
-  type AciArgumentSpec,
-  type AciCommandSpec,
 } from './commands.js';
 export { installAci, readAciScript } from './install.js';
 export {
-  MALFORMED_EDIT_MESSAGE,
   guardMultilineInput,
   isMalformedEdit,
+  MALFORMED_EDIT_MESSAGE,
   malformedCommandMessage,
   malformedMultilineMessage,
 } from './multiline-guard.js';
@@ -21,8 +21,8 @@ export {
   ACI_INSTALL_DIR,
   ACI_SCRIPT_PATH,
   ACI_SHELL_PATH,
+  type AciOptions,
   DEFAULT_ACI_OPTIONS,
   resolveAciOptions,
-  type AciOptions,
 } from './options.js';
 export { aciResetCommand, renderAciShellScript } from './shell-script.js';

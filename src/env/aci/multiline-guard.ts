@@ -3,7 +3,7 @@
  * spotting ones that lack their end line (MLGym's "Malformed edit command"). Pure string functions.
  */
 
-import { ACI_COMMANDS, multilineCommands, type AciCommandSpec } from './commands.js';
+import { ACI_COMMANDS, type AciCommandSpec, multilineCommands } from './commands.js';
 
 type Segment =
   | { readonly kind: 'text'; readonly text: string }
@@ -18,10 +18,7 @@ function escapeRegExp(text: string): string {
 
 /** `<name> <args>` on a line of its own, its text, and the end line; the first end line closes the block. */
 function blockPattern(name: string, endName: string): RegExp {
-  return new RegExp(
-    `^([ \\t]*${escapeRegExp(name)}(?=[ \\t]|$)[^\\n]*)\\n([\\s\\S]*?)^${escapeRegExp(endName)}[ \\t]*$`,
-    'm',
-  );
+  return new RegExp(`^([ \\t]*${escapeRegExp(name)}(?=[ \\t]|$)[^\\n]*)\\n([\\s\\S]*?)^${escapeRegExp(endName)}[ \\t]*$`, 'm');
 }
 
 /** Cut an action into plain text and complete multi-line command blocks, in order. */
@@ -63,16 +60,13 @@ export function guardMultilineInput(action: string, commands: readonly AciComman
     .map((segment) => {
       if (segment.kind === 'text') return segment.text;
       const heredoc = new RegExp(`<<-?\\s*(['"]?)${escapeRegExp(segment.endName)}\\1\\s*$`);
-      const firstLine = heredoc.test(segment.firstLine)
-        ? segment.firstLine
-        : `${segment.firstLine.replace(/[ \t]+$/, '')} << '${segment.endName}'`;
+      const firstLine = heredoc.test(segment.firstLine) ? segment.firstLine : `${segment.firstLine.replace(/[ \t]+$/, '')} << '${segment.endName}'`;
       return `${firstLine}\n${segment.body}${segment.endName}`;
     })
     .join('\n');
 }
 
-export const MALFORMED_EDIT_MESSAGE =
-  'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.';
+export const MALFORMED_EDIT_MESSAGE = 'Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.';
 
 /** The message for a multi-line command without its end line (MLGym's text for edit; the same shape for the others). */
 export function malformedCommandMessage(name: string, endName: string): string {
@@ -85,18 +79,12 @@ export function malformedCommandMessage(name: string, endName: string): string {
  * reads empty text (stdin from /dev/null), and an empty edit deletes the lines. A command after `&&`, `;` or `|` on
  * a line counts too, since only a command at the start of a line is turned into a heredoc.
  */
-export function malformedMultilineMessage(
-  action: string,
-  commands: readonly AciCommandSpec[] = ACI_COMMANDS,
-): string | null {
+export function malformedMultilineMessage(action: string, commands: readonly AciCommandSpec[] = ACI_COMMANDS): string | null {
   const endings = multilineCommands(commands);
   for (const segment of splitAction(action, commands)) {
     if (segment.kind !== 'text') continue;
     for (const [name, endName] of endings) {
-      const invocation = new RegExp(
-        `(?:^|[;&|(]|\\b(?:then|do|else)\\b)[ \\t]*${escapeRegExp(name)}${ARGUMENT_SHAPES[name] ?? ''}(?=\\s|$)`,
-        'm',
-      );
+      const invocation = new RegExp(`(?:^|[;&|(]|\\b(?:then|do|else)\\b)[ \\t]*${escapeRegExp(name)}${ARGUMENT_SHAPES[name] ?? ''}(?=\\s|$)`, 'm');
       if (invocation.test(segment.text)) return malformedCommandMessage(name, endName);
     }
   }

@@ -26,9 +26,7 @@ export function resolveAciOptions(options: Partial<AciOptions> = {}): AciOptions
     throw new InvalidArgumentError(`aci: window must be a positive integer, got ${resolved.window}`);
   }
   if (!Number.isInteger(resolved.overlap) || resolved.overlap < 0 || resolved.overlap >= resolved.window) {
-    throw new InvalidArgumentError(
-      `aci: overlap must be an integer from 0 to window - 1 (${resolved.window - 1}), got ${resolved.overlap}`,
-    );
+    throw new InvalidArgumentError(`aci: overlap must be an integer from 0 to window - 1 (${resolved.window - 1}), got ${resolved.overlap}`);
   }
   return resolved;
 }

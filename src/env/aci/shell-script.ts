@@ -3,8 +3,8 @@
  * command, generated from ACI_COMMANDS. State stays in plain shell variables of that shell between commands.
  */
 
-import { ACI_COMMANDS, bashQuote, renderCommandShim, type AciCommandSpec } from './commands.js';
-import { ACI_SCRIPT_PATH, ACI_SHELL_PATH, resolveAciOptions, type AciOptions } from './options.js';
+import { ACI_COMMANDS, type AciCommandSpec, bashQuote, renderCommandShim } from './commands.js';
+import { ACI_SCRIPT_PATH, ACI_SHELL_PATH, type AciOptions, resolveAciOptions } from './options.js';
 
 /**
  * Protocol with aci.py: `_aci_run` passes the state variables to it as environment variables and its arguments as
@@ -14,10 +14,7 @@ import { ACI_SCRIPT_PATH, ACI_SHELL_PATH, resolveAciOptions, type AciOptions } f
  * The scroll warning counts consecutive scroll commands: any other ACI command breaks the run, and so does a
  * LAST_ACTION variable that the environment may set to the previous action, as MLGym does.
  */
-export function renderAciShellScript(
-  options: Partial<AciOptions> = {},
-  commands: readonly AciCommandSpec[] = ACI_COMMANDS,
-): string {
+export function renderAciShellScript(options: Partial<AciOptions> = {}, commands: readonly AciCommandSpec[] = ACI_COMMANDS): string {
   const { window, overlap } = resolveAciOptions(options);
   return `# labgym ACI (generated from src/env/aci/commands.ts; sourcing it again resets the viewer state).
 WINDOW=${window}

@@ -3,8 +3,8 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { FormatOptions, RowFormat } from './format.js';
 import { ktoFormat, preferenceFormat } from './preference.js';
-import { shareGptFormat } from './sharegpt.js';
 import { sftFormat } from './sft.js';
+import { shareGptFormat } from './sharegpt.js';
 import { transitionsFormat } from './transitions.js';
 
 export type FormatName = 'sft' | 'sharegpt' | 'preference' | 'kto' | 'transitions' | 'mlgym';
@@ -28,7 +28,7 @@ export function rowFormat(name: Exclude<FormatName, 'mlgym'>, options: FormatOpt
 }
 
 export * from './format.js';
-export { datasetInfo, shareGptConversation } from './sharegpt.js';
+export { type ExportMessage, exportMessage, exportMessages, splitPrompt } from './messages.js';
 export { preferencePairs } from './preference.js';
+export { datasetInfo, shareGptConversation } from './sharegpt.js';
 export { responseMessageIndexes } from './transitions.js';
-export { exportMessage, exportMessages, splitPrompt, type ExportMessage } from './messages.js';

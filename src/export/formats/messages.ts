@@ -1,7 +1,7 @@
 /** Episode messages in the OpenAI / TRL chat shape that the exports write, and the prompt/completion split. */
 
 import type { ChatMessage, EpisodeRecord } from '../../store/index.js';
-import { column, list, MESSAGE_TYPE, type Column } from '../columns.js';
+import { type Column, column, list, MESSAGE_TYPE } from '../columns.js';
 import type { ToolSchema } from './format.js';
 
 export interface ExportMessage {
@@ -17,7 +17,9 @@ export function exportMessage(message: ChatMessage): ExportMessage {
   return {
     role: message.role,
     content: message.content,
-    tool_calls: message.toolCalls?.length ? message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) : null,
+    tool_calls: message.toolCalls?.length
+      ? message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }))
+      : null,
     tool_call_id: message.toolCallId ?? null,
   };
 }

@@ -7,7 +7,7 @@
 import type { EpisodeRecord } from '../../store/index.js';
 import { column } from '../columns.js';
 import { finalImprovement } from '../rewards.js';
-import { byScore, groupBy, type EpisodeSummary } from '../summary.js';
+import { byScore, type EpisodeSummary, groupBy } from '../summary.js';
 import type { FormatOptions, RowFormat } from './format.js';
 import { exportMessages, MESSAGES_TYPE, splitPrompt } from './messages.js';
 import { episodeFields } from './sft.js';
@@ -107,7 +107,17 @@ export function ktoFormat(): RowFormat {
       const { prompt, completion } = splitPrompt(record.messages);
       const { episode_id, task_id, model, seed, score } = episodeFields(record);
       const improvement = finalImprovement(record);
-      yield { episode_id, task_id, model, seed, score, improvement: improvement ?? null, prompt: exportMessages(prompt), completion: exportMessages(completion), label: improvement !== undefined && improvement > 0 };
+      yield {
+        episode_id,
+        task_id,
+        model,
+        seed,
+        score,
+        improvement: improvement ?? null,
+        prompt: exportMessages(prompt),
+        completion: exportMessages(completion),
+        label: improvement !== undefined && improvement > 0,
+      };
     },
   };
 }

@@ -21,7 +21,8 @@ export function episodeFields(record: EpisodeRecord) {
 export function sftFormat(options: FormatOptions = {}): RowFormat {
   return {
     name: 'sft',
-    description: 'one row per episode: `messages` (list<struct<role, content, tool_calls, tool_call_id>>) and `tools` (JSON text of the tool schemas, null for fenced-command episodes); TRL SFTTrainer, verl multi-turn SFT',
+    description:
+      'one row per episode: `messages` (list<struct<role, content, tool_calls, tool_call_id>>) and `tools` (JSON text of the tool schemas, null for fenced-command episodes); TRL SFTTrainer, verl multi-turn SFT',
     columns: [...EPISODE_COLUMNS, column('messages', MESSAGES_TYPE), column('tools', 'json', true)],
     *rows(record) {
       yield { ...episodeFields(record), messages: exportMessages(record.messages), tools: toolsOf(record, options.tools) };

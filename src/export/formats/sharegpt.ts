@@ -33,15 +33,24 @@ function parseArguments(text: string): unknown {
 }
 
 export function shareGptConversation(messages: readonly ChatMessage[]): { system: string; conversations: ShareGptTurn[] } {
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content ?? '').join('\n\n');
+  const system = messages
+    .filter((message) => message.role === 'system')
+    .map((message) => message.content ?? '')
+    .join('\n\n');
   return { system, conversations: messages.filter((message) => message.role !== 'system').map(turn) };
 }
 
 export function shareGptFormat(options: FormatOptions = {}): RowFormat {
   return {
     name: 'sharegpt',
-    description: 'one row per episode: `conversations` (list<struct<from, value>>; human, gpt, function_call, observation), `system`, `tools`; LLaMA-Factory (dataset_info.json included)',
-    columns: [...EPISODE_COLUMNS, column('system', 'string'), column('conversations', list(struct(column('from', 'string'), column('value', 'string')))), column('tools', 'json', true)],
+    description:
+      'one row per episode: `conversations` (list<struct<from, value>>; human, gpt, function_call, observation), `system`, `tools`; LLaMA-Factory (dataset_info.json included)',
+    columns: [
+      ...EPISODE_COLUMNS,
+      column('system', 'string'),
+      column('conversations', list(struct(column('from', 'string'), column('value', 'string')))),
+      column('tools', 'json', true),
+    ],
     *rows(record) {
       yield { ...episodeFields(record), ...shareGptConversation(record.messages), tools: toolsOf(record, options.tools) };
     },

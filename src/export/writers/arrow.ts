@@ -3,22 +3,22 @@
  * batch of rows, uncompressed (JS codecs for IPC are not readable by arrow-rs; reference_deps.md §1.2).
  */
 
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import {
   Bool,
+  type DataType,
   Field,
   Float64,
   Int64,
   List,
+  makeBuilder,
+  makeData,
   RecordBatch,
   RecordBatchFileWriter,
   Schema,
   Struct,
   Utf8,
-  makeBuilder,
-  makeData,
-  type DataType,
 } from 'apache-arrow';
 import type { Column, ColumnType } from '../columns.js';
 import type { FileWriter } from './file-writer.js';

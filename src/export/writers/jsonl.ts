@@ -1,7 +1,7 @@
 /** JSON Lines files: one row a line, `json` columns as their JSON text (the same cell the Parquet file holds). */
 
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { Column } from '../columns.js';
 import type { FileWriter } from './file-writer.js';
 

@@ -39,7 +39,10 @@ function elements(name: string, type: ColumnType, nullable: boolean): SchemaElem
       ...elements('element', type.list, false),
     ];
   }
-  return [{ name, repetition_type: repetition, num_children: type.struct.length }, ...type.struct.flatMap((field) => elements(field.name, field.type, field.nullable ?? false))];
+  return [
+    { name, repetition_type: repetition, num_children: type.struct.length },
+    ...type.struct.flatMap((field) => elements(field.name, field.type, field.nullable ?? false)),
+  ];
 }
 
 export function parquetSchema(columns: readonly Column[]): SchemaElement[] {

@@ -36,7 +36,8 @@ export function parseFaultRates(text: string): Partial<Record<FaultKind, number>
   const rates: Partial<Record<FaultKind, number>> = {};
   for (const part of text.split(',')) {
     const [kind, value] = part.split('=').map((piece) => piece.trim());
-    if (!FAULT_KINDS.includes(kind as FaultKind)) throw new InvalidArgumentError(`--faults: unknown fault "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`);
+    if (!FAULT_KINDS.includes(kind as FaultKind))
+      throw new InvalidArgumentError(`--faults: unknown fault "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`);
     const rate = Number(value);
     if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError(`--faults: ${kind}: expected a rate from 0 to 1, got ${value}`);
     rates[kind as FaultKind] = rate;

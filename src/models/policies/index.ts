@@ -1,14 +1,14 @@
 /** The built-in policies: scripted researcher, replay, fault injection, and the model names that select them. */
-export { FAULT_KINDS, FaultInjector, parseFaultRates, spreadFaults, type FaultKind, type FaultOptions } from './faults.js';
-export { actionOfReply, renderReply, responseFormatOf, type Policy, type PolicyReply, type PolicyRequest } from './policy.js';
-export { loadRecordedOutputs, recordedOutputs, ReplayPolicy, type RecordedOutput } from './replay.js';
+export { FAULT_KINDS, FaultInjector, type FaultKind, type FaultOptions, parseFaultRates, spreadFaults } from './faults.js';
+export { actionOfReply, type Policy, type PolicyReply, type PolicyRequest, renderReply, responseFormatOf } from './policy.js';
+export { loadRecordedOutputs, type RecordedOutput, ReplayPolicy, recordedOutputs } from './replay.js';
 export { DEFAULT_TASKS_DIR, isBuiltinPolicy, PolicyResolver, UnknownPolicyError } from './resolve.js';
+export { ScriptedPolicy } from './scripted.js';
 export {
   loadScriptedPolicyFile,
-  scriptedPolicyPath,
-  ScriptedPolicyFileSchema,
   type ScriptedMove,
   type ScriptedPolicyFile,
+  ScriptedPolicyFileSchema,
   type ScriptedSlot,
+  scriptedPolicyPath,
 } from './scripted-policy-file.js';
-export { ScriptedPolicy } from './scripted.js';

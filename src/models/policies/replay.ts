@@ -5,8 +5,8 @@
  */
 
 import { ConfigError } from '../../errors.js';
-import { readEpisodeFileStrict, readMlgymRun, type EpisodeRecord, type ToolCall } from '../../store/index.js';
-import { renderReply, type Policy, type PolicyReply, type PolicyRequest } from './policy.js';
+import { type EpisodeRecord, readEpisodeFileStrict, readMlgymRun, type ToolCall } from '../../store/index.js';
+import { type Policy, type PolicyReply, type PolicyRequest, renderReply } from './policy.js';
 
 export interface RecordedOutput {
   readonly content: string;
@@ -25,7 +25,9 @@ export function recordedOutputs(record: EpisodeRecord): RecordedOutput[] {
 export async function loadRecordedOutputs(source: string): Promise<RecordedOutput[]> {
   const [path, episodeId] = source.split('#') as [string, string | undefined];
   if (path.endsWith('.traj')) {
-    return readMlgymRun(path).traj.history.filter((item) => item.role === 'assistant' && !item.is_demo).map((item) => ({ content: item.content ?? '' }));
+    return readMlgymRun(path)
+      .traj.history.filter((item) => item.role === 'assistant' && !item.is_demo)
+      .map((item) => ({ content: item.content ?? '' }));
   }
   const records = await readEpisodeFileStrict(path);
   const record = episodeId === undefined ? records[0]! : records.find((candidate) => candidate.episodeId === episodeId);

@@ -9,8 +9,8 @@ import { PROJECT_ROOT } from '../../assets.js';
 import { ConfigError } from '../../errors.js';
 import type { Policy, PolicyRequest } from './policy.js';
 import { loadRecordedOutputs, ReplayPolicy } from './replay.js';
-import { loadScriptedPolicyFile, scriptedPolicyPath } from './scripted-policy-file.js';
 import { ScriptedPolicy } from './scripted.js';
+import { loadScriptedPolicyFile, scriptedPolicyPath } from './scripted-policy-file.js';
 
 export const DEFAULT_TASKS_DIR = join(PROJECT_ROOT, 'tasks');
 

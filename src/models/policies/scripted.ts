@@ -5,10 +5,10 @@
  */
 
 import { ConfigError } from '../../errors.js';
-import type { ChatMessage } from '../../store/index.js';
-import { actionOfReply, renderReply, type Policy, type PolicyReply, type PolicyRequest } from './policy.js';
-import type { ScriptedMove, ScriptedPolicyFile, ScriptedSlot } from './scripted-policy-file.js';
 import { seededRandom } from '../../random.js';
+import type { ChatMessage } from '../../store/index.js';
+import { actionOfReply, type Policy, type PolicyReply, type PolicyRequest, renderReply } from './policy.js';
+import type { ScriptedMove, ScriptedPolicyFile, ScriptedSlot } from './scripted-policy-file.js';
 
 interface Decision {
   readonly thought: string;
@@ -34,7 +34,9 @@ function* research(policy: ScriptedPolicyFile, seed: number, remainingAtStart: n
   const better = (score: number | null | undefined, best: number | null): score is number =>
     typeof score === 'number' && (best === null || (policy.metric.direction === 'maximize' ? score > best : score < best));
 
-  yield* run(policy.explore, (i) => (i === 0 ? 'Before changing anything, let me see what the workspace holds.' : 'Let me read this too before deciding what to change.'));
+  yield* run(policy.explore, (i) =>
+    i === 0 ? 'Before changing anything, let me see what the workspace holds.' : 'Let me read this too before deciding what to change.',
+  );
   yield* run(policy.produce, () => 'First I build the submission from the starter code as it is, to get a reference score.');
   const first = yield { thought: 'Let me validate the starting point, so every experiment has something to beat.', action: 'validate' };
   remaining = first.remainingSteps;
@@ -76,7 +78,10 @@ function* research(policy: ScriptedPolicyFile, seed: number, remainingAtStart: n
     }
   }
   const keptNames = [...kept.values()].map((move) => move.name);
-  const submit = { thought: `${lastNote} I submit the best version (${keptNames.length ? keptNames.join(', ') : 'the starter code'}, validation ${formatScore(best)}).`, action: 'submit' };
+  const submit = {
+    thought: `${lastNote} I submit the best version (${keptNames.length ? keptNames.join(', ') : 'the starter code'}, validation ${formatScore(best)}).`,
+    action: 'submit',
+  };
   for (;;) yield submit;
 }
 

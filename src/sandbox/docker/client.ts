@@ -23,10 +23,9 @@ export async function pingDocker(docker: Docker = dockerClient()): Promise<void>
   try {
     await docker.ping();
   } catch (error) {
-    throw new PrerequisiteError(
-      `no Docker daemon answers at ${socketName(docker)}: run scripts/ensure-docker.sh (it installs docker.io and starts dockerd)`,
-      { cause: error },
-    );
+    throw new PrerequisiteError(`no Docker daemon answers at ${socketName(docker)}: run scripts/ensure-docker.sh (it installs docker.io and starts dockerd)`, {
+      cause: error,
+    });
   }
 }
 

@@ -9,25 +9,25 @@ import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
-import { AGENT, ROOT, packFiles, packHostPath, unpackToDir, unpackToMap, type Owner } from '../archive.js';
+import { AGENT, type Owner, packFiles, packHostPath, ROOT, unpackToDir, unpackToMap } from '../archive.js';
 import { resolveLimits } from '../limits.js';
 import type {
   BareOperations,
   CopyOwnership,
-  ImageBuildParams,
-  ImageBuildResult,
   ExecParams,
   ExecResult,
   FileEntry,
+  ImageBuildParams,
+  ImageBuildResult,
   OneShotResult,
   Sandbox,
   SandboxBackend,
   SandboxCreateParams,
 } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
-import { dockerClient, pingDocker, requireImage, statusCode } from './client.js';
 import { bareDockerOperations } from './bare-operations.js';
-import { STDERR, demuxDockerStream } from './demux.js';
+import { dockerClient, pingDocker, requireImage, statusCode } from './client.js';
+import { demuxDockerStream, STDERR } from './demux.js';
 import { buildTaskImage } from './images.js';
 import { LABELS } from './labels.js';
 
@@ -83,9 +83,7 @@ export function containerOptions(params: SandboxCreateParams, lifeline = true): 
       CapAdd: CAPABILITIES,
       SecurityOpt: ['no-new-privileges'],
       Binds: binds.length ? binds : undefined,
-      DeviceRequests: params.gpus?.length
-        ? [{ Driver: 'nvidia', DeviceIDs: [...params.gpus], Capabilities: [['gpu']] }]
-        : undefined,
+      DeviceRequests: params.gpus?.length ? [{ Driver: 'nvidia', DeviceIDs: [...params.gpus], Capabilities: [['gpu']] }] : undefined,
     },
   };
 }
@@ -135,7 +133,6 @@ export class DockerSandbox implements Sandbox {
   private closed = false;
 
   private constructor(
-    private readonly docker: Docker,
     private readonly container: Docker.Container,
     readonly image: string,
     private readonly shellUser: string,
@@ -173,7 +170,7 @@ export class DockerSandbox implements Sandbox {
       if (defined.exitCode !== 0) throw new Error(`control shell setup failed: ${defined.output}`);
       const shellEnv = shellUser === 'root' ? ['HOME=/root', 'USER=root'] : [`HOME=/home/${shellUser}`, `USER=${shellUser}`];
       const agent = await ShellSession.start(await openShell(container, shellUser, workdir, shellEnv));
-      return new DockerSandbox(docker, container, params.image, shellUser, workdir, shellEnv, control, agent, line);
+      return new DockerSandbox(container, params.image, shellUser, workdir, shellEnv, control, agent, line);
     } catch (error) {
       line?.destroy();
       await container.remove({ force: true }).catch(() => undefined);
@@ -226,10 +223,7 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  async run(
-    argv: readonly string[],
-    options: { user?: 'root' | 'agent'; stdin?: string; timeoutMs?: number } = {},
-  ): Promise<OneShotResult> {
+  async run(argv: readonly string[], options: { user?: 'root' | 'agent'; stdin?: string; timeoutMs?: number } = {}): Promise<OneShotResult> {
     this.assertOpen();
     const cmd = options.timeoutMs ? ['timeout', '-s', 'KILL', String(Math.ceil(options.timeoutMs / 1000)), ...argv] : [...argv];
     try {
@@ -380,7 +374,8 @@ export class DockerBackend implements SandboxBackend {
     } catch (error) {
       if (error instanceof SandboxUnavailableError) throw error;
       const unreachable = isConnectionError(error) || isConnectionError((error as Error | undefined)?.cause);
-      if (unreachable) throw new SandboxUnavailableError(`no sandbox could be created: the Docker daemon does not answer (${(error as Error).message})`, { cause: error });
+      if (unreachable)
+        throw new SandboxUnavailableError(`no sandbox could be created: the Docker daemon does not answer (${(error as Error).message})`, { cause: error });
       throw error;
     }
   }
@@ -422,4 +417,3 @@ export class DockerBackend implements SandboxBackend {
     return removed;
   }
 }
-

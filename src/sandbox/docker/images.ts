@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { PrerequisiteError } from '../../errors.js';
 import { hashTree } from '../../hash.js';
-import { ROOT, packHostPath } from '../archive.js';
+import { packHostPath, ROOT } from '../archive.js';
 import { BASE_IMAGE } from '../base-image.js';
 import type { ImageBuildParams, ImageBuildResult } from '../sandbox.js';
 import { dockerClient, imageExists, requireImage } from './client.js';
@@ -38,7 +38,13 @@ export async function buildTaskImage(params: ImageBuildParams, docker: Docker = 
   );
   const failure = events.find((event) => event.error);
   if (failure) {
-    const log = events.map((event) => event.stream ?? '').join('').trim().split('\n').slice(-5).join(' | ');
+    const log = events
+      .map((event) => event.stream ?? '')
+      .join('')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ');
     throw new PrerequisiteError(`building ${tag} from ${params.contextDir} failed: ${failure.error} (${log})`);
   }
   return { tag, built: true };
