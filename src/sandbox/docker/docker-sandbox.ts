@@ -1,7 +1,6 @@
 /**
- * The Docker backend of the Sandbox contract, on dockerode. Each sandbox is one container holding two persistent
- * shells: the agent's, and a root control shell that kills timed-out commands without forking. Every container is
- * labelled with its owner process; a "lifeline" attach makes Docker remove it by itself if that process dies.
+ * A Docker sandbox: one container holding two persistent shells, the agent's and a root control shell that kills
+ * timed-out commands without forking. With a lifeline attach, Docker removes the container when its owner dies.
  */
 
 import { hostname } from 'node:os';
@@ -11,27 +10,11 @@ import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
 import { AGENT, type Owner, packFiles, packHostPath, ROOT, unpackToDir, unpackToMap } from '../archive.js';
 import { resolveLimits } from '../limits.js';
-import type {
-  BareOperations,
-  CopyOwnership,
-  ExecParams,
-  ExecResult,
-  FileEntry,
-  ImageBuildParams,
-  ImageBuildResult,
-  OneShotResult,
-  Sandbox,
-  SandboxBackend,
-  SandboxCreateParams,
-} from '../sandbox.js';
+import type { CopyOwnership, ExecParams, ExecResult, FileEntry, OneShotResult, Sandbox, SandboxCreateParams } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
-import { bareDockerOperations } from './bare-operations.js';
-import { dockerClient, pingDocker, requireImage, statusCode } from './client.js';
+import { pingDocker, requireImage, statusCode } from './client.js';
 import { demuxDockerStream, STDERR } from './demux.js';
-import { buildTaskImage } from './images.js';
 import { LABELS } from './labels.js';
-
-export { LABELS } from './labels.js';
 
 /** What the control shell keeps: enough to run the harness when the agent has spent every capability. */
 const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID'];
@@ -323,97 +306,5 @@ export class DockerSandbox implements Sandbox {
 
   private assertOpen(): void {
     if (this.closed) throw new SandboxUnavailableError(`sandbox ${this.id.slice(0, 12)} is closed`);
-  }
-}
-
-function ownerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export interface DockerBackendOptions {
-  /** @default the shared client (DOCKER_HOST like the docker CLI) */
-  readonly docker?: Docker;
-  /**
-   * Keep an attach open to each container so Docker removes it by itself when this process dies (AutoRemove +
-   * StdinOnce). Off only where a test needs a sandbox to outlive its owner. @default true
-   */
-  readonly lifeline?: boolean;
-}
-
-/** Errors of the connection to the daemon, by their system error code: the backend is gone, not the request wrong. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code !== undefined && CONNECTION_CODES.has(code);
-}
-
-export class DockerBackend implements SandboxBackend {
-  readonly name = 'docker';
-  private readonly docker: Docker;
-  private readonly lifeline: boolean;
-
-  constructor(options: DockerBackendOptions = {}) {
-    this.docker = options.docker ?? dockerClient();
-    this.lifeline = options.lifeline ?? true;
-  }
-
-  ping(): Promise<void> {
-    return pingDocker(this.docker);
-  }
-
-  /** An unreachable daemon (at create, or mid-way through it) is a SandboxUnavailableError: worth another try. */
-  async create(params: SandboxCreateParams): Promise<Sandbox> {
-    try {
-      return await DockerSandbox.create(this.docker, params, this.lifeline);
-    } catch (error) {
-      if (error instanceof SandboxUnavailableError) throw error;
-      const unreachable = isConnectionError(error) || isConnectionError((error as Error | undefined)?.cause);
-      if (unreachable)
-        throw new SandboxUnavailableError(`no sandbox could be created: the Docker daemon does not answer (${(error as Error).message})`, { cause: error });
-      throw error;
-    }
-  }
-
-  async imageId(image: string): Promise<string | undefined> {
-    try {
-      return (await this.docker.getImage(image).inspect()).Id;
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw error;
-    }
-  }
-
-  buildImage(params: ImageBuildParams): Promise<ImageBuildResult> {
-    return buildTaskImage(params, this.docker);
-  }
-
-  bareOperations(sandbox: Sandbox): BareOperations {
-    return bareDockerOperations(this.docker, sandbox);
-  }
-
-  /** Remove labgym containers whose owner process on this host is gone; `all` removes every one. */
-  async cleanup(options: { all?: boolean } = {}): Promise<string[]> {
-    await pingDocker(this.docker);
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [LABELS.sandbox] } });
-    const removed: string[] = [];
-    for (const info of containers) {
-      const labels = info.Labels ?? {};
-      const owned = labels[LABELS.ownerHost] === hostname() && ownerAlive(Number(labels[LABELS.ownerPid]));
-      if (owned && !options.all) continue;
-      await this.docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .then(() => removed.push(info.Id))
-        .catch((error: unknown) => {
-          if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error;
-        });
-    }
-    return removed;
   }
 }
