@@ -20,6 +20,7 @@ import {
 } from '../store/index.js';
 import { DEFAULT_HISTORY_PROCESSOR, describeHistoryProcessor, type HistoryProcessorSpec, historyProcessor } from './history-processors.js';
 import { errorText, type QueryContext, queryModel, UsageCounter } from './model-query.js';
+import { evaluatedOutside, recordableUrl, type StepFields, stepRecord } from './record-facts.js';
 import { scoresOf } from './scores.js';
 import { type AgentTemplates, defaultTemplates, renderTemplate, templatesHash } from './templates.js';
 import { aciToolDefinitions } from './tools.js';
@@ -76,54 +77,10 @@ const EXIT_THOUGHTS: Record<LoopExitAction, string> = {
   max_steps: 'Exit due to step limit',
 };
 
-/** What a step record holds beyond the env's result. */
-type StepFields = Pick<StepRecord, 'startedAt' | 'response' | 'toolCalls' | 'thought' | 'action' | 'modelCall' | 'requeries' | 'executionMs'>;
-
-/** Strip credentials, query string and fragment from a base URL before it is recorded. */
-function recordableUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    parsed.hash = '';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 /** The sandbox is gone, here or in an error this one wraps. */
 function isSandboxUnavailable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) if (current instanceof SandboxUnavailableError) return true;
   return false;
-}
-
-/** A step record from what the loop knows and what the env returned. */
-function stepRecord(fields: StepFields, result: StepResult): StepRecord {
-  const { info } = result;
-  return {
-    ...fields,
-    index: info.step,
-    observation: result.observation,
-    reward: result.reward,
-    terminated: result.terminated,
-    truncated: result.truncated,
-    state: info.state,
-    ...(info.exitCode !== undefined ? { exitCode: info.exitCode } : {}),
-    ...(info.timedOut !== undefined ? { timedOut: info.timedOut } : {}),
-    ...(info.evaluation ? { evaluation: { ...info.evaluation } } : {}),
-    ...(info.exitStatus !== undefined ? { exitStatus: info.exitStatus } : {}),
-  };
-}
-
-/**
- * No score came from the agent's sandbox: every evaluation that ran names an evaluation sandbox other than the
- * agent's (a submission that was not found ran nowhere and scored nothing, so it does not count against this).
- */
-function evaluatedOutside(steps: readonly StepRecord[]): boolean {
-  const ran = steps.flatMap((step) => (step.evaluation && step.evaluation.failure?.type !== 'submission_not_found' ? [step.evaluation] : []));
-  return ran.every((evaluation) => evaluation.evaluationSandboxId && evaluation.agentSandboxId && evaluation.evaluationSandboxId !== evaluation.agentSandboxId);
 }
 
 export async function runEpisode(params: EpisodeParams): Promise<EpisodeRecord> {

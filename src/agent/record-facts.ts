@@ -1,0 +1,48 @@
+/** The parts of an episode record computed from how the episode ran: steps, the recorded endpoint, integrity. */
+
+import type { StepResult } from '../env/index.js';
+import type { StepRecord } from '../store/index.js';
+
+/** What a step record holds beyond the env's result. */
+export type StepFields = Pick<StepRecord, 'startedAt' | 'response' | 'toolCalls' | 'thought' | 'action' | 'modelCall' | 'requeries' | 'executionMs'>;
+
+/** Strip credentials, query string and fragment from a base URL before it is recorded. */
+export function recordableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** A step record from what the loop knows and what the env returned. */
+export function stepRecord(fields: StepFields, result: StepResult): StepRecord {
+  const { info } = result;
+  return {
+    ...fields,
+    index: info.step,
+    observation: result.observation,
+    reward: result.reward,
+    terminated: result.terminated,
+    truncated: result.truncated,
+    state: info.state,
+    ...(info.exitCode !== undefined ? { exitCode: info.exitCode } : {}),
+    ...(info.timedOut !== undefined ? { timedOut: info.timedOut } : {}),
+    ...(info.evaluation ? { evaluation: { ...info.evaluation } } : {}),
+    ...(info.exitStatus !== undefined ? { exitStatus: info.exitStatus } : {}),
+  };
+}
+
+/**
+ * No score came from the agent's sandbox: every evaluation that ran names an evaluation sandbox other than the
+ * agent's (a submission that was not found ran nowhere and scored nothing, so it does not count against this).
+ */
+export function evaluatedOutside(steps: readonly StepRecord[]): boolean {
+  const ran = steps.flatMap((step) => (step.evaluation && step.evaluation.failure?.type !== 'submission_not_found' ? [step.evaluation] : []));
+  return ran.every((evaluation) => evaluation.evaluationSandboxId && evaluation.agentSandboxId && evaluation.evaluationSandboxId !== evaluation.agentSandboxId);
+}
