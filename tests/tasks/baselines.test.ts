@@ -15,7 +15,9 @@ const only = process.env.LABGYM_TASKS?.split(',');
 describe('task baselines (reduced scale)', () => {
   for (const id of listTaskIds().filter((task) => !only || only.includes(task))) {
     const ref = runnableRef(id);
-    test(`${ref ?? id}: baseline runs and scores within tolerance`, { skip: ref ? false : 'no variant with its data present and a measured reduced-scale baseline' }, async () => {
+    test(`${ref ?? id}: baseline runs and scores within tolerance`, {
+      skip: ref ? false : 'no variant with its data present and a measured reduced-scale baseline',
+    }, async () => {
       const task = await resolveTask(ref!, { scale: 'reduced' });
       const metric = primaryMetric(task.config).name;
       const tolerance = task.config.baseline_tolerance[metric];

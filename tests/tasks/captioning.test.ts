@@ -6,14 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { LabgymEnv } from '../../src/env/index.js';
 import { BASE_IMAGE, createSandbox } from '../../src/sandbox/index.js';
-import { resolveTask, selectVariant, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask, selectVariant } from '../../src/tasks/index.js';
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'labgym-captioning-'));
@@ -79,7 +79,10 @@ function npyShape(path: string): number[] {
   readSync(fd, header, 0, 256, 0);
   closeSync(fd);
   const shape = /'shape': \(([^)]*)\)/.exec(header.toString('latin1'))![1]!;
-  return shape.split(',').filter((part) => part.trim()).map(Number);
+  return shape
+    .split(',')
+    .filter((part) => part.trim())
+    .map(Number);
 }
 
 async function validate(task: ResolvedTask, actions: string[]) {
@@ -112,7 +115,10 @@ describe('captioning:coco (user-supplied COCO archives)', () => {
     });
     const rows = JSON.parse(prepared.stdout) as Array<{ task: string; datasets: Array<{ id: string }> }>;
     assert.equal(rows[0]!.task, 'captioning:coco');
-    assert.deepEqual(rows[0]!.datasets.map((dataset) => dataset.id), ['captioningCoco']);
+    assert.deepEqual(
+      rows[0]!.datasets.map((dataset) => dataset.id),
+      ['captioningCoco'],
+    );
     task = await resolveTask('captioning', { userDataDir: userData, cacheDir, scale: 'reduced' });
   });
 

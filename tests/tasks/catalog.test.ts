@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { ConfigError, PrerequisiteError } from '../../src/errors.js';
-import { listDatasetIds, listTaskIds, loadDataset, loadTask, prepareDataset, type CatalogDirs } from '../../src/tasks/index.js';
+import { type CatalogDirs, listDatasetIds, listTaskIds, loadDataset, loadTask, prepareDataset } from '../../src/tasks/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'labgym-catalog-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -75,7 +75,12 @@ describe('bad task.yaml: one error naming file and field', () => {
   });
 
   test('a wrong type', () => {
-    expectConfigError(() => loadTask('toy', catalog({ ...validTask, training_timeout: 'long' })), /task\.yaml$/, 'training_timeout', /training_timeout: expected a number, got "long"/);
+    expectConfigError(
+      () => loadTask('toy', catalog({ ...validTask, training_timeout: 'long' })),
+      /task\.yaml$/,
+      'training_timeout',
+      /training_timeout: expected a number, got "long"/,
+    );
   });
 
   test('an unknown metric direction', () => {
@@ -84,20 +89,35 @@ describe('bad task.yaml: one error naming file and field', () => {
   });
 
   test('a starter path that escapes the task folder', () => {
-    expectConfigError(() => loadTask('toy', catalog({ ...validTask, starter_code: ['../../etc/passwd'] })), /task\.yaml$/, 'starter_code[0]', /inside the task or dataset folder/);
+    expectConfigError(
+      () => loadTask('toy', catalog({ ...validTask, starter_code: ['../../etc/passwd'] })),
+      /task\.yaml$/,
+      'starter_code[0]',
+      /inside the task or dataset folder/,
+    );
     const dirs = catalog({ ...validTask, starter_code: ['workspace/link'] });
     symlinkSync('/etc', join(dirs.tasks, 'toy', 'workspace', 'link'));
     expectConfigError(() => loadTask('toy', dirs), /task\.yaml$/, 'starter_code[0]', /links outside/);
   });
 
   test('a file that does not exist, an unknown field, an id that is not the folder, an unknown dataset', () => {
-    expectConfigError(() => loadTask('toy', catalog({ ...validTask, starter_code: ['workspace/nope.py'] })), /task\.yaml$/, 'starter_code[0]', /an existing file or folder/);
+    expectConfigError(
+      () => loadTask('toy', catalog({ ...validTask, starter_code: ['workspace/nope.py'] })),
+      /task\.yaml$/,
+      'starter_code[0]',
+      /an existing file or folder/,
+    );
     expectConfigError(() => loadTask('toy', catalog({ ...validTask, epochs: 3 })), /task\.yaml$/, '', /no field "epochs"/);
     const dirs = catalog({ ...validTask, id: 'other' });
     mkdirSync(join(dirs.tasks, 'toy'));
     writeFileSync(join(dirs.tasks, 'toy', 'task.yaml'), stringify({ ...validTask, id: 'other' }));
     expectConfigError(() => loadTask('toy', dirs), /task\.yaml$/, 'id', /"toy" \(the task folder's name\)/);
-    expectConfigError(() => loadTask('toy', catalog({ ...validTask, dataset_configs: ['nope'] })), /task\.yaml$/, 'dataset_configs[0]', /a dataset defined in datasets/);
+    expectConfigError(
+      () => loadTask('toy', catalog({ ...validTask, dataset_configs: ['nope'] })),
+      /task\.yaml$/,
+      'dataset_configs[0]',
+      /a dataset defined in datasets/,
+    );
   });
 
   test('invalid YAML names the line', () => {
@@ -129,7 +149,10 @@ describe('bad datasets', () => {
       assert.match(error.message, /toydata\.yaml: sources\[0\]\.sha256: expected the sha256 of .*data\.bin \(0{64}\), got [0-9a-f]{64}$/);
       return true;
     });
-    assert.deepEqual(readdirSync(cacheDir).filter((name) => name !== 'downloads'), []);
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((name) => name !== 'downloads'),
+      [],
+    );
   });
 
   test('missing user data: names the dataset, the expected path and how to supply it', async () => {
@@ -146,21 +169,33 @@ describe('bad datasets', () => {
 
   test('a preparation script that fails half-way leaves nothing behind', async () => {
     const dirs = catalog(validTask, { toydata: { ...dataset({}), sources: [] } });
-    writeFileSync(join(dirs.datasets, 'toydata.py'), 'import os\nos.makedirs("out/public")\nopen("out/public/a.txt", "w").write("half")\nraise SystemExit("disk full")\n');
+    writeFileSync(
+      join(dirs.datasets, 'toydata.py'),
+      'import os\nos.makedirs("out/public")\nopen("out/public/a.txt", "w").write("half")\nraise SystemExit("disk full")\n',
+    );
     const cacheDir = mkdtempSync(join(root, 'cache-'));
     await assert.rejects(prepareDataset(loadDataset('toydata', dirs), { cacheDir }), (error: unknown) => {
       assert.ok(error instanceof PrerequisiteError);
       assert.match(error.message, /toydata\.yaml: prepare\.script: toydata\.py failed \(exit 1\): .*disk full/);
       return true;
     });
-    assert.deepEqual(readdirSync(cacheDir).filter((name) => name !== 'downloads'), []);
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((name) => name !== 'downloads'),
+      [],
+    );
   });
 
   test('a preparation that does not produce what the YAML declares is refused', async () => {
     const dirs = catalog(validTask, { toydata: { ...dataset({}), sources: [], splits: { train: 5 } } });
-    writeFileSync(join(dirs.datasets, 'toydata.py'), 'import json, os\nos.makedirs("out/public")\nopen("out/public/a.txt", "w").write("x")\njson.dump({"train": 4}, open("out/splits.json", "w"))\n');
+    writeFileSync(
+      join(dirs.datasets, 'toydata.py'),
+      'import json, os\nos.makedirs("out/public")\nopen("out/public/a.txt", "w").write("x")\njson.dump({"train": 4}, open("out/splits.json", "w"))\n',
+    );
     const cacheDir = mkdtempSync(join(root, 'cache-'));
     await assert.rejects(prepareDataset(loadDataset('toydata', dirs), { cacheDir }), /splits\.train: declared 5 rows, the preparation produced 4/);
-    assert.deepEqual(readdirSync(cacheDir).filter((name) => name !== 'downloads'), []);
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((name) => name !== 'downloads'),
+      [],
+    );
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import { SandboxEvaluator } from '../../src/eval/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 describe('evaluating a catalog task', () => {
   const env = new LabgymEnv();
@@ -47,7 +47,14 @@ describe('evaluating a catalog task', () => {
   });
 
   test('artifacts are globs; every glob must match a file, or the submission is not found', async () => {
-    await sandbox.writeFiles('/home/agent/workspace/run', [{ path: 'a/one.txt', content: '1' }, { path: 'b/two.txt', content: '2' }], { owner: 'agent' });
+    await sandbox.writeFiles(
+      '/home/agent/workspace/run',
+      [
+        { path: 'a/one.txt', content: '1' },
+        { path: 'b/two.txt', content: '2' },
+      ],
+      { owner: 'agent' },
+    );
     const evaluator = (artifacts: string[]) =>
       new SandboxEvaluator({
         image: task.image,

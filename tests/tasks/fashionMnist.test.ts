@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import type { EvaluationKind } from '../../src/eval/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 describe('fashionMnist evaluator', () => {
   const env = new LabgymEnv();
@@ -22,7 +22,10 @@ describe('fashionMnist evaluator', () => {
   /** Write submission.csv in the agent's sandbox with a Python snippet, then score it. */
   async function score(python: string, kind: EvaluationKind = 'validate') {
     const sandbox = env.currentSandbox!;
-    const written = await sandbox.exec(`rm -f submission.csv && python3 - <<'EOF'\nimport pandas as pd\nsample = pd.read_csv("data/sample_submission.csv")\n${python}\nEOF`, { timeoutMs: 60_000 });
+    const written = await sandbox.exec(
+      `rm -f submission.csv && python3 - <<'EOF'\nimport pandas as pd\nsample = pd.read_csv("data/sample_submission.csv")\n${python}\nEOF`,
+      { timeoutMs: 60_000 },
+    );
     assert.equal(written.exitCode, 0, written.output);
     return task.evaluator.evaluate({ kind, agentSandbox: sandbox });
   }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import type { EvaluationRecord } from '../../src/eval/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 const env = new LabgymEnv();
 after(() => env.close());
@@ -81,7 +81,10 @@ const STARTER = {
 describe('prisonersDilemma', () => {
   test('an invalid move fails the evaluation with a clear message and no score', async () => {
     const task = await resolveTask('prisonersDilemma', { scale: 'reduced' });
-    assertFails(await evaluate(task, 'def row_strategy(history):\n    return 2 if history else 0\n'), /row_strategy must return 0 \(cooperate\) or 1 \(defect\), got 2/);
+    assertFails(
+      await evaluate(task, 'def row_strategy(history):\n    return 2 if history else 0\n'),
+      /row_strategy must return 0 \(cooperate\) or 1 \(defect\), got 2/,
+    );
     assertFails(await evaluate(task, 'def row_strategy(history):\n    return "C"\n'), /got 'C'/);
     assertFails(await evaluate(task, 'def row_strategy(history):\n    raise ValueError("no idea")\n'), /calling row_strategy raised ValueError: no idea/);
   });
@@ -93,7 +96,10 @@ describe('prisonersDilemma', () => {
     const attacked = [await evaluate(task, source), await evaluate(task, source, 'submit')];
     for (const record of [...honest, ...attacked]) assert.equal(record.failure, undefined, record.failure?.message);
     assert.notEqual(honest[0]!.score, honest[1]!.score, 'validation and test use different seeds');
-    assert.deepEqual(attacked.map((record) => record.metrics), honest.map((record) => record.metrics));
+    assert.deepEqual(
+      attacked.map((record) => record.metrics),
+      honest.map((record) => record.metrics),
+    );
   });
 });
 
@@ -114,6 +120,9 @@ describe('blotto', () => {
     const attacked = [await evaluate(task, source), await evaluate(task, source, 'submit')];
     for (const record of [...honest, ...attacked]) assert.equal(record.failure, undefined, record.failure?.message);
     assert.notEqual(honest[0]!.score, honest[1]!.score, 'validation and test use different seeds');
-    assert.deepEqual(attacked.map((record) => record.metrics), honest.map((record) => record.metrics));
+    assert.deepEqual(
+      attacked.map((record) => record.metrics),
+      honest.map((record) => record.metrics),
+    );
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 /** A bash action that writes submission.csv from data/test.csv with Python code for the rows (a list of [Id, SalePrice]). */
 function submit(rowsExpression: string): string {

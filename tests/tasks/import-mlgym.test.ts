@@ -10,15 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/assets.js';
-import { loadDataset, loadTask, resolveTask, runBaseline } from '../../src/tasks/index.js';
 import { importMlgymConfigs } from '../../src/tasks/import-mlgym.js';
+import { loadDataset, loadTask, resolveTask, runBaseline } from '../../src/tasks/index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'labgym-import-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
 test('MLGym task and dataset configs convert into a valid labgym catalog', async () => {
   const report = await importMlgymConfigs(join(PROJECT_ROOT, 'tests/fixtures/mlgym/configs'), out);
-  assert.deepEqual(report.tasks.map((task) => task.id), ['coinFlip']);
+  assert.deepEqual(
+    report.tasks.map((task) => task.id),
+    ['coinFlip'],
+  );
   assert.match(report.tasks[0]!.notes.join('\n'), /starter file data\/coinFlip\/missing_helper\.py is not in the MLGym checkout/);
   assert.match(report.tasks[0]!.notes.join('\n'), /metric direction unknown to MLGym's table: assumed Score \(maximize\)/);
   const hub = report.datasets.find((dataset) => dataset.id === 'someHubData');

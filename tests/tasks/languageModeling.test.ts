@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
-import { resolveTask, selectVariant, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask, selectVariant } from '../../src/tasks/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'labgym-lm-'));
 const userData = join(root, 'user-data');
@@ -88,7 +88,10 @@ describe('languageModeling:fineweb (user-supplied FineWeb token shards)', () => 
 
   test('the FineWeb variant is preferred when both shards are present, and the stand-in runs otherwise', () => {
     assert.equal(task.variant, 'fineweb');
-    assert.deepEqual(task.datasets.map((dataset) => dataset.id), ['fineweb']);
+    assert.deepEqual(
+      task.datasets.map((dataset) => dataset.id),
+      ['fineweb'],
+    );
     assert.equal(task.baseline, undefined, 'no baseline is claimed for data not measured here');
     assert.equal(selectVariant('languageModeling', undefined, join(root, 'empty')).variant, undefined);
   });

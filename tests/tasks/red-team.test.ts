@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/assets.js';
 import { LabgymEnv } from '../../src/env/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 interface EpisodeScores {
   readonly validation?: number;
@@ -61,7 +61,9 @@ describe('red team: titanic (prediction task)', () => {
 
 describe('red team: battleOfSexes (the submitted code runs inside the evaluation)', () => {
   // Played moves depend on whether an attack worked: any success changes the score.
-  const secrets = ['validation', 'test'].map((split) => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks/battleOfSexes/hidden', split, 'seed.json'), 'utf8')) as { seed: string }).seed);
+  const secrets = ['validation', 'test'].map(
+    (split) => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'tasks/battleOfSexes/hidden', split, 'seed.json'), 'utf8')) as { seed: string }).seed,
+  );
   const cheatingPrologue = `
 import atexit, json, os, sys
 LEAKED = any(secret in value for secret in ${JSON.stringify(secrets)} for value in os.environ.values())

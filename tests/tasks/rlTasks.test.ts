@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import type { EvaluationRecord } from '../../src/eval/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 const env = new LabgymEnv();
 after(() => env.close());
@@ -36,10 +36,14 @@ def load_policy(path):
 async function evaluate(task: ResolvedTask, networksPy: string, kind: 'validate' | 'submit' = 'validate'): Promise<EvaluationRecord> {
   await env.reset({ task: task.envTask, seed: 0 });
   const sandbox = env.currentSandbox!;
-  await sandbox.writeFiles('/home/agent/workspace', [
-    { path: 'src/networks.py', content: networksPy },
-    { path: 'checkpoints/heuristic.pt', content: 'not a real checkpoint\n' },
-  ], { owner: 'agent' });
+  await sandbox.writeFiles(
+    '/home/agent/workspace',
+    [
+      { path: 'src/networks.py', content: networksPy },
+      { path: 'checkpoints/heuristic.pt', content: 'not a real checkpoint\n' },
+    ],
+    { owner: 'agent' },
+  );
   return task.evaluator.evaluate({ kind, agentSandbox: sandbox });
 }
 
@@ -74,7 +78,6 @@ try:
 except OSError:
     pass
 `;
-
 
 describe('mountainCarContinuous: evaluation of a submitted policy', () => {
   let task: ResolvedTask;

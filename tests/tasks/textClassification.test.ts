@@ -10,10 +10,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { BASE_IMAGE, createSandbox } from '../../src/sandbox/index.js';
-import { resolveTask, runBaseline, selectVariant, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask, runBaseline, selectVariant } from '../../src/tasks/index.js';
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'labgym-textclassification-'));
@@ -85,7 +85,10 @@ describe('textClassification:mnli (user-supplied MultiNLI zip)', () => {
     });
     const rows = JSON.parse(prepared.stdout) as Array<{ task: string; datasets: Array<{ id: string }> }>;
     assert.equal(rows[0]!.task, 'textClassification:mnli');
-    assert.deepEqual(rows[0]!.datasets.map((dataset) => dataset.id), ['mnli']);
+    assert.deepEqual(
+      rows[0]!.datasets.map((dataset) => dataset.id),
+      ['mnli'],
+    );
     task = await resolveTask('textClassification', { userDataDir: userData, cacheDir, scale: 'reduced' });
   });
 
@@ -108,11 +111,17 @@ describe('textClassification:mnli (user-supplied MultiNLI zip)', () => {
     assert.equal(testRows[0], 'id,genre,premise,hypothesis');
     assert.equal(testRows.length - 1, 9815);
     const answers = ['validation', 'test'].map((split) => csvLines(join(task.datasets[0]!.hiddenDirs[split]!, 'answers.csv')).slice(1));
-    assert.deepEqual(answers.map((rows) => rows.length), [4908, 4907]);
+    assert.deepEqual(
+      answers.map((rows) => rows.length),
+      [4908, 4907],
+    );
     const labels = new Set(answers.flat().map((row) => row.split(',')[1]));
     assert.deepEqual([...labels].sort(), ['contradiction', 'entailment', 'neutral']);
     const validationIds = new Set(answers[0]!.map((row) => row.split(',')[0]));
-    assert.ok(answers[1]!.every((row) => !validationIds.has(row.split(',')[0])), 'validation and test hold different pairs');
+    assert.ok(
+      answers[1]!.every((row) => !validationIds.has(row.split(',')[0])),
+      'validation and test hold different pairs',
+    );
   });
 
   test('the shipped baseline and evaluator handle the pairs (reduced scale)', async () => {

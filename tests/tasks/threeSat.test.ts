@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { LabgymEnv } from '../../src/env/index.js';
 import type { EvaluationRecord } from '../../src/eval/index.js';
-import { resolveTask, type ResolvedTask } from '../../src/tasks/index.js';
+import { type ResolvedTask, resolveTask } from '../../src/tasks/index.js';
 
 const env = new LabgymEnv();
 after(() => env.close());
@@ -136,7 +136,10 @@ describe('threeSat', () => {
       /invalid decision on instance validation-0000: variable \d+ is already assigned/,
     );
     assertFails(await evaluate(returning('    return 0, True')), /the variable must be an int in 1\.\.30, got 0/);
-    assertFails(await evaluate(returning('    return None, True')), /with an int variable and a bool value; on instance validation-0000 it returned \(None, True\)/);
+    assertFails(
+      await evaluate(returning('    return None, True')),
+      /with an int variable and a bool value; on instance validation-0000 it returned \(None, True\)/,
+    );
     assertFails(await evaluate(returning('    return abs(clauses[0][0]), 1')), /it returned \(\d+, 1\)/);
     assertFails(await evaluate(returning('    raise ValueError("no idea")')), /calling decide raised ValueError: no idea/);
     assertFails(await evaluate(returning('    import os\n    os._exit(0)')), /the submission's process ended while calling decide/);
