@@ -13,3 +13,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export function readAsset(pathInSrc: string): string {
   return readFileSync(new URL(`../src/${pathInSrc}`, import.meta.url), 'utf8');
 }
+
+/** The absolute path of a file or folder shipped under src/. */
+export function assetPath(pathInSrc: string): string {
+  return fileURLToPath(new URL(`../src/${pathInSrc}`, import.meta.url));
+}

@@ -4,9 +4,9 @@
  * buildTaskImage, so the tag is a content hash and an unchanged image is reused.
  */
 
-import { copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readAsset } from '../assets.js';
+import { assetPath } from '../assets.js';
 import { sandboxBackend } from '../sandbox/index.js';
 import { defaultCacheDir, type PreparedDataset } from './datasets.js';
 
@@ -31,8 +31,8 @@ export async function buildImageForTask(params: {
   await mkdir(defaultCacheDir(), { recursive: true });
   const context = await mkdtemp(join(defaultCacheDir(), `.image-${params.taskId}-`));
   try {
-    const lines = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY labgym_eval.py /usr/lib/python3/dist-packages/labgym_eval.py'];
-    await writeFile(join(context, 'labgym_eval.py'), readAsset('eval/python/labgym_eval.py'));
+    const lines = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY labgym_eval/ /usr/lib/python3/dist-packages/labgym_eval/'];
+    await cp(assetPath('eval/python/labgym_eval'), join(context, 'labgym_eval'), { recursive: true, filter: (path) => !path.includes('__pycache__') });
     for (const dataset of params.datasets) await linkTree(dataset.publicDir, join(context, 'data', dataset.id));
     if (params.datasets.length) lines.push(`COPY data/ ${DATA_ROOT}/`);
     await writeFile(join(context, 'Dockerfile'), `${lines.join('\n')}\n`);

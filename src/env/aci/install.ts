@@ -31,7 +31,7 @@ export async function installAci(sandbox: Sandbox, options: Partial<AciOptions> 
   const sourced = await sandbox.exec(`source ${ACI_SHELL_PATH}`, { timeoutMs: 15_000 });
   if (sourced.exitCode !== 0) {
     throw new SandboxUnavailableError(
-      `sandbox ${sandbox.id.slice(0, 12)}: sourcing ${ACI_SHELL_PATH} failed (exit ${sourced.exitCode}): ` + sourced.output.trim(),
+      `sandbox ${sandbox.id.slice(0, 12)}: sourcing ${ACI_SHELL_PATH} failed (exit ${sourced.exitCode}): ${sourced.output.trim()}`,
     );
   }
 }
