@@ -37,6 +37,12 @@ export class SandboxUnavailableError extends LabgymError {
   override readonly code = 'E_SANDBOX_UNAVAILABLE';
 }
 
+/** The sandbox is gone: this error is a SandboxUnavailableError, or wraps one (its `cause` chain). */
+export function isSandboxUnavailable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) if (current instanceof SandboxUnavailableError) return true;
+  return false;
+}
+
 /** An argument given to a labgym API is out of range (a negative timeout, an empty action). */
 export class InvalidArgumentError extends LabgymError {
   override readonly code = 'E_INVALID_ARGUMENT';

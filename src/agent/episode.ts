@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type AutosubmitReason, aci, type EnvState, type EnvTask, type LabgymEnv, type StepResult } from '../env/index.js';
-import { SandboxUnavailableError } from '../errors.js';
+import { isSandboxUnavailable } from '../errors.js';
 import { CostBudget, type ModelClient, type ModelExitAction } from '../models/index.js';
 import {
   type ChatMessage,
@@ -76,12 +76,6 @@ const EXIT_THOUGHTS: Record<LoopExitAction, string> = {
   exit_error: 'Exit due to runtime error',
   max_steps: 'Exit due to step limit',
 };
-
-/** The sandbox is gone, here or in an error this one wraps. */
-function isSandboxUnavailable(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) if (current instanceof SandboxUnavailableError) return true;
-  return false;
-}
 
 export async function runEpisode(params: EpisodeParams): Promise<EpisodeRecord> {
   return new EpisodeRun(params).run();

@@ -44,5 +44,11 @@ export function stepRecord(fields: StepFields, result: StepResult): StepRecord {
  */
 export function evaluatedOutside(steps: readonly StepRecord[]): boolean {
   const ran = steps.flatMap((step) => (step.evaluation && step.evaluation.failure?.type !== 'submission_not_found' ? [step.evaluation] : []));
-  return ran.every((evaluation) => evaluation.evaluationSandboxId && evaluation.agentSandboxId && evaluation.evaluationSandboxId !== evaluation.agentSandboxId);
+  const outside = (sandboxId: string | undefined, agentSandboxId: string | undefined) =>
+    sandboxId !== undefined && agentSandboxId !== undefined && sandboxId !== agentSandboxId;
+  return ran.every(
+    (evaluation) =>
+      outside(evaluation.evaluationSandboxId, evaluation.agentSandboxId) &&
+      (evaluation.otherSplit?.score === undefined || outside(evaluation.otherSplit.evaluationSandboxId, evaluation.agentSandboxId)),
+  );
 }

@@ -29,6 +29,8 @@ export interface SplitScore {
   readonly score?: number;
   readonly improvement?: number;
   readonly failure?: EvaluationFailure;
+  /** The sandbox this split was scored in. */
+  readonly evaluationSandboxId?: string;
 }
 
 export interface EvaluationRecord {

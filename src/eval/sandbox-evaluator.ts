@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { isSandboxUnavailable } from '../errors.js';
 import { hashTree } from '../hash.js';
 import { createSandbox, type ExecResult, type FileEntry, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
 import type { EvaluationFailure, EvaluationParams, EvaluationRecord, Evaluator, MetricDirection, SplitScore } from './evaluator.js';
@@ -163,6 +164,7 @@ export class SandboxEvaluator implements Evaluator {
       ...(score !== undefined ? { score } : {}),
       ...(improvement !== undefined ? { improvement } : {}),
       ...(outcome.failure ? { failure: outcome.failure } : {}),
+      ...(outcome.sandboxId !== undefined ? { evaluationSandboxId: outcome.sandboxId } : {}),
     };
   }
 
@@ -239,10 +241,15 @@ function evaluationFailure(result: ExecResult): EvaluationFailure {
   };
 }
 
-/** Both evaluations, run together; the first backend error is thrown once neither is still running. */
+/**
+ * Both evaluations, run together. A backend outage is thrown (the episode is retried); any other error of the
+ * other split only fails that split, since the agent never sees it and must not be ended by it.
+ */
 async function bothSettled(primary: Promise<SplitOutcome>, other: Promise<SplitOutcome> | undefined): Promise<[SplitOutcome, SplitOutcome | undefined]> {
   const [first, second] = await Promise.allSettled([primary, other]);
   if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
-  return [first.value, second.value];
+  if (second.status === 'fulfilled') return [first.value, second.value];
+  if (isSandboxUnavailable(second.reason)) throw second.reason;
+  const message = second.reason instanceof Error ? `${second.reason.name}: ${second.reason.message}` : String(second.reason);
+  return [first.value, { failure: { type: 'evaluation_error', message: `the other split could not be scored: ${message}` } }];
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type AgentOptions, type EpisodeLimits, runEpisode } from '../agent/index.js';
 import type { GenerationSpec } from '../config/generation-spec.js';
 import { type EnvTask, LabgymEnv } from '../env/index.js';
-import { SandboxUnavailableError } from '../errors.js';
+import { isSandboxUnavailable, SandboxUnavailableError } from '../errors.js';
 import type { ModelClient } from '../models/index.js';
 import type { SandboxBackend } from '../sandbox/index.js';
 import type { EpisodeRecord, EpisodeStages } from '../store/index.js';
@@ -70,7 +70,7 @@ function errorText(error: unknown): string {
 
 /** An infrastructure failure (container or daemon gone), not the agent's doing: worth another try. */
 export function isInfrastructureFailure(result: { readonly record?: EpisodeRecord; readonly thrown?: unknown }): boolean {
-  return result.record ? result.record.exitReason === 'sandbox_error' : result.thrown instanceof SandboxUnavailableError;
+  return result.record ? result.record.exitReason === 'sandbox_error' : isSandboxUnavailable(result.thrown);
 }
 
 const roundMs = (value: number) => Math.round(value * 10) / 10;

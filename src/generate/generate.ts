@@ -131,6 +131,11 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
   const orphans = await backend.cleanup();
   if (orphans.length) params.log?.(`removed ${orphans.length} sandbox(es) left by processes that are gone`);
 
+  const create = params.createSandbox ?? ((sandboxParams: SandboxCreateParams) => backend.create(sandboxParams));
+  const pool = new WarmPool({ perImage: spec.warmPool.perImage, create });
+  const evaluationPool = new EvaluationPool({ perKey: spec.warmPool.evaluators, create });
+  const tasks = await runnableTasks(checked, backend, evaluationPool);
+
   const specYaml = stringify(spec);
   const store = params.resumeDir ? await RunStore.open(params.resumeDir) : await RunStore.create(join(spec.output.dir, newRunId(spec.name)), specYaml);
   const jobs = expandJobs(spec, createHash('sha256').update(specYaml).digest('hex').slice(0, 16));
@@ -141,10 +146,6 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
 
   const server = await startPolicyServerIfNeeded(spec, params.policyTasksDir ?? params.catalogDirs?.tasks);
   const endpoints = new EndpointLimits(spec.concurrency.requestsPerEndpoint);
-  const create = params.createSandbox ?? ((sandboxParams: SandboxCreateParams) => backend.create(sandboxParams));
-  const pool = new WarmPool({ perImage: spec.warmPool.perImage, create });
-  const evaluationPool = new EvaluationPool({ perKey: spec.warmPool.evaluators, create });
-  const tasks = await runnableTasks(checked, backend, evaluationPool);
   for (const ref of new Set(missing.map((job) => job.task))) evaluationPool.prepare(checked.tasks.get(ref)!.evaluator.sandboxParams());
   const progress = new RunProgress(params.progress ?? silentProgress, ledger);
   const runner = new EpisodeRunner({

@@ -9,7 +9,7 @@ import { type AgentOptions, runEpisode } from '../agent/index.js';
 import { LabgymEnv } from '../env/index.js';
 import { InterruptedError, InvalidArgumentError } from '../errors.js';
 import { isBuiltinPolicy, ModelClient, type ModelClientOptions, PolicyResolver, type PolicyServer, startPolicyServer } from '../models/index.js';
-import { sandboxBackend } from '../sandbox/index.js';
+import { type SandboxCreateParams, sandboxBackend } from '../sandbox/index.js';
 import { appendEpisode, type EpisodeRecord, type StepRecord } from '../store/index.js';
 import { type CatalogDirs, resolveTask, type TaskScale } from '../tasks/index.js';
 
@@ -63,7 +63,8 @@ export async function runSingleEpisode(params: SingleEpisodeParams): Promise<Sin
       `baseUrl: expected the endpoint of model ${params.model.model}; the built-in policies (scripted, replay:<record>) need none`,
     );
   const server = builtin ? await policyServerFor(params.model.model, resolved.id, params.catalogDirs?.tasks) : undefined;
-  const env = new LabgymEnv({ maxSteps: params.maxSteps, mlgymCompatible: params.mlgymCompatible });
+  const create = (sandboxParams: SandboxCreateParams) => backend.create(sandboxParams);
+  const env = new LabgymEnv({ maxSteps: params.maxSteps, mlgymCompatible: params.mlgymCompatible, createSandbox: create });
   const abort = () => void env.close();
   params.signal?.addEventListener('abort', abort, { once: true });
   try {
@@ -75,7 +76,7 @@ export async function runSingleEpisode(params: SingleEpisodeParams): Promise<Sin
     );
     const record = await runEpisode({
       env,
-      task: resolved.envTask,
+      task: { ...resolved.envTask, evaluator: resolved.evaluator.withCreateSandbox(create) },
       client,
       seed: params.seed ?? 0,
       ...(params.agent ? { agent: params.agent } : {}),

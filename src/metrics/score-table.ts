@@ -148,8 +148,15 @@ export function scoreEpisodes(episodes: readonly EpisodeScores[], options: Score
 export function episodeScoresOf(record: EpisodeRecord): EpisodeScores {
   const entries = [...record.scores.validations, ...(record.scores.final ? [record.scores.final] : [])];
   const direction = record.scores.direction;
-  const splitAware = record.scores.bestRule !== 'mlgym' && hasSplitScores(entries);
-  const validationSelected = splitAware ? validationSelectedAttempt(entries, direction ?? 'maximize')?.testScore : undefined;
+  // A record written with the validation-selected rule keeps its own pick (even when no test score survived);
+  // records without a rule (version 1) are split-aware only if their attempts carry both splits.
+  const rule = record.scores.bestRule;
+  const splitAware = rule === 'validation-selected' || (rule === undefined && hasSplitScores(entries));
+  const validationSelected = !splitAware
+    ? undefined
+    : rule === 'validation-selected'
+      ? record.scores.best
+      : validationSelectedAttempt(entries, direction ?? 'maximize')?.testScore;
   return {
     task: record.task.id,
     model: record.model.name,

@@ -58,6 +58,7 @@ export const SplitScoreSchema = z.object({
   score: z.number().optional(),
   improvement: z.number().optional(),
   failure: EvaluationFailureSchema.optional(),
+  evaluationSandboxId: z.string().optional(),
 });
 
 /** Mirrors src/eval's EvaluationRecord; extra fields added there later are kept. */
@@ -271,8 +272,17 @@ export function exitReasonOf(exitStatus: string): ExitReason {
   return 'early_exit';
 }
 
-/** Version 1 knew timeouts only from the observation text. */
-const V1_TIMEOUT_TEXT = /EXECUTION TIMED OUT/;
+/**
+ * A timeout read from an observation's text, for records that have only the text (version 1, MLGym imports):
+ * the timeout message closes the observation, so only its last lines count.
+ */
+export function timedOutFromText(observation: string): 'total' | 'idle' | undefined {
+  const lines = observation.trimEnd().split('\n');
+  const last = lines.at(-1) ?? '';
+  const idle = /^EXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED\b/;
+  if (idle.test(last) || (/^PLEASE REFINE YOUR RUNNING COMMAND\b/.test(last) && idle.test(lines.at(-2) ?? ''))) return 'idle';
+  return /^EXECUTION TIMED OUT\b/.test(last) ? 'total' : undefined;
+}
 
 /** A version 1 record as version 2: the exit reason from its status string, timeouts from the observation text. */
 function upgradeFromV1(data: Record<string, unknown>): Record<string, unknown> {
@@ -281,14 +291,11 @@ function upgradeFromV1(data: Record<string, unknown>): Record<string, unknown> {
     ...data,
     schemaVersion: EPISODE_SCHEMA_VERSION,
     exitReason: exitReasonOf(typeof data.exitStatus === 'string' ? data.exitStatus : ''),
-    steps: steps.map((step: unknown) =>
-      step &&
-      typeof step === 'object' &&
-      typeof (step as { observation?: unknown }).observation === 'string' &&
-      V1_TIMEOUT_TEXT.test((step as { observation: string }).observation)
-        ? { ...step, timedOut: 'total' }
-        : step,
-    ),
+    steps: steps.map((step: unknown) => {
+      const observation = step && typeof step === 'object' ? (step as { observation?: unknown }).observation : undefined;
+      const timedOut = typeof observation === 'string' ? timedOutFromText(observation) : undefined;
+      return timedOut ? { ...(step as object), timedOut } : step;
+    }),
   };
 }
 

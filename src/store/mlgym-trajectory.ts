@@ -18,6 +18,7 @@ import {
   exitReasonOf,
   type ScoreEntry,
   type StepRecord,
+  timedOutFromText,
 } from './episode-record.js';
 
 const Metrics = z.record(z.string(), z.number());
@@ -208,12 +209,14 @@ export function fromMlgymRun(run: MlgymRun, params: MlgymImportParams): EpisodeR
 
   const steps: StepRecord[] = traj.trajectory.map((step, i) => {
     const isLast = i === traj.trajectory.length - 1;
+    const timedOut = timedOutFromText(step.observation ?? '');
     return {
       index: i + 1,
       response: step.response,
       thought: step.thought,
       action: step.action,
       observation: step.observation ?? '',
+      ...(timedOut ? { timedOut } : {}),
       reward: 0, // MLGym's reward is always 0
       terminated: isLast && submitted,
       truncated: isLast && !submitted && exitStatus !== '',

@@ -119,3 +119,26 @@ describe('Best Attempt definitions', () => {
     assert.deepEqual(mlgym.bestSubmission.tasks[0]!.scores, { A: 0.9, B: 0.58, C: 0.7 });
   });
 });
+
+describe('records written with the validation-selected rule', () => {
+  test('keep their own pick, and never fall back to validation scores when every test score failed', () => {
+    // Validations 0.7 and 0.8 (validation split); both hidden test evaluations failed, so the record has no best.
+    const failedTests = (index: number) =>
+      record(
+        index,
+        'D',
+        [
+          { step: 2, split: 'validation', score: 0.7, metrics: {}, validationScore: 0.7 },
+          { step: 4, split: 'validation', score: 0.8, metrics: {}, validationScore: 0.8 },
+        ],
+        { step: 5, split: 'test', score: 0.6, metrics: {}, testScore: 0.6 },
+        'validation-selected',
+      );
+    const scores = episodeScoresOf(failedTests(10));
+    assert.equal(scores.splitAware, true);
+    assert.equal(scores.validationSelected, undefined, 'not 0.8: a validation score is never a Best Attempt');
+    const withBest = failedTests(11);
+    withBest.scores.best = 0.6;
+    assert.equal(episodeScoresOf(withBest).validationSelected, 0.6, "the record's own best");
+  });
+});

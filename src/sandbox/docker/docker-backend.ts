@@ -54,6 +54,11 @@ export class DockerBackend implements SandboxBackend {
   /** An unreachable daemon (at create, or mid-way through it) is a SandboxUnavailableError: worth another try. */
   async create(params: SandboxCreateParams): Promise<Sandbox> {
     try {
+      await pingDocker(this.docker);
+    } catch (error) {
+      throw new SandboxUnavailableError(`no sandbox could be created: ${(error as Error).message}`, { cause: error });
+    }
+    try {
       return await DockerSandbox.create(this.docker, params, this.lifeline);
     } catch (error) {
       if (error instanceof SandboxUnavailableError) throw error;

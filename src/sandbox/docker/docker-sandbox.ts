@@ -12,7 +12,7 @@ import { AGENT, type Owner, packFiles, packHostPath, ROOT, unpackToDir, unpackTo
 import { resolveLimits } from '../limits.js';
 import type { CopyOwnership, ExecParams, ExecResult, FileEntry, OneShotResult, Sandbox, SandboxCreateParams } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
-import { pingDocker, requireImage, statusCode } from './client.js';
+import { requireImage, statusCode } from './client.js';
 import { demuxDockerStream, STDERR } from './demux.js';
 import { LABELS } from './labels.js';
 
@@ -131,7 +131,6 @@ export class DockerSandbox implements Sandbox {
   }
 
   static async create(docker: Docker, params: SandboxCreateParams, lifeline = true): Promise<DockerSandbox> {
-    await pingDocker(docker);
     await requireImage(params.image, docker);
     const shellUser = params.shellUser ?? 'agent';
     const workdir = params.workdir ?? '/home/agent/workspace';

@@ -6,6 +6,9 @@ import os
 import random
 import sys
 
+# The worker put this file's folder first on the path; the agent's own modules (src/) must not be shadowed by it.
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != os.path.dirname(os.path.abspath(__file__))]
+
 
 def encode_array(array, dtype):
     import base64
