@@ -42,7 +42,9 @@ describe('LabgymEnv episode', () => {
     );
     assert.equal(validation.reward, 2 / 7); // from -7 (the baseline in task.yaml) to -5 is 2/7 of the baseline's magnitude
     // The hidden test split scored the same guess (5 against 12) in its own sandbox, for the record only.
-    assert.deepEqual(validation.info.evaluation?.otherSplit, { split: 'test', metrics: { score: -7, split_seen: 1 }, score: -7, improvement: 0 });
+    const { evaluationSandboxId: otherSandboxId, ...other } = validation.info.evaluation?.otherSplit ?? {};
+    assert.deepEqual(other, { split: 'test', metrics: { score: -7, split_seen: 1 }, score: -7, improvement: 0 });
+    assert.ok(otherSandboxId && otherSandboxId !== validation.info.evaluation?.evaluationSandboxId && otherSandboxId !== env.currentSandbox!.id);
     assert.equal(validation.info.evaluation?.agentSandboxId, env.currentSandbox!.id);
     assert.ok(validation.info.evaluation?.evaluationSandboxId);
     assert.notEqual(validation.info.evaluation?.evaluationSandboxId, env.currentSandbox!.id);
