@@ -57,3 +57,19 @@ export class ResetNeededError extends LabgymError {
 export class InterruptedError extends LabgymError {
   override readonly code = 'E_INTERRUPTED';
 }
+
+/** An artifact copied out of a sandbox is larger than its cap: the episode's submission fails, the run goes on. */
+export class ArtifactTooLargeError extends LabgymError {
+  override readonly code = 'E_ARTIFACT_TOO_LARGE';
+  constructor(
+    readonly limitBytes: number,
+    what = 'the artifact',
+  ) {
+    super(`${what} is larger than the ${limitBytes}-byte cap (raise submission.max_bytes in task.yaml to allow more)`);
+  }
+}
+
+/** A run folder already has a live writer (another generate or resume); `owner` names it. */
+export class RunLockedError extends LabgymError {
+  override readonly code = 'E_RUN_LOCKED';
+}

@@ -4,6 +4,7 @@
  * A command that fails is data (ExecResult); only a broken backend throws SandboxUnavailableError.
  */
 
+import type { Readable } from 'node:stream';
 import type { SandboxLimitsInput } from './limits.js';
 
 export interface ExecParams {
@@ -62,6 +63,15 @@ export interface Sandbox {
   readFiles(paths: readonly string[]): Promise<Map<string, Buffer>>;
   /** Copy a sandbox path (file or directory) out to a host directory. */
   copyOut(sandboxPath: string, hostDir: string): Promise<void>;
+  /**
+   * A tar stream of sandbox paths (files or folders), read as root. Past `maxBytes` of archive the stream fails with
+   * ArtifactTooLargeError; nothing is buffered whole in this process.
+   */
+  readArchive(paths: readonly string[], options: { readonly maxBytes: number }): Promise<Readable>;
+  /** Extract a tar stream into `destinationDir` (created if missing); entries get the ownership's owner. */
+  writeArchive(destinationDir: string, archive: Readable, ownership?: CopyOwnership): Promise<void>;
+  /** Paths of the root file system that differ from the image (added, changed or deleted): a reset's proof. */
+  rootfsChanges(): Promise<string[]>;
   /** Restart the agent shell (fresh cwd and variables); files stay. */
   restartShell(): Promise<void>;
   /** Remove the sandbox and everything in it. Idempotent. */

@@ -3,73 +3,21 @@
  * timed-out commands without forking. With a lifeline attach, Docker removes the container when its owner dies.
  */
 
-import { hostname } from 'node:os';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
-import { AGENT, type Owner, packFiles, packHostPath, ROOT, unpackToDir, unpackToMap } from '../archive.js';
-import { resolveLimits } from '../limits.js';
 import type { CopyOwnership, ExecParams, ExecResult, FileEntry, OneShotResult, Sandbox, SandboxCreateParams } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
 import { requireImage, statusCode } from './client.js';
+import { containerOptions } from './container-options.js';
 import { demuxDockerStream, STDERR } from './demux.js';
-import { LABELS } from './labels.js';
+import { rootfsChanges } from './changes.js';
+import { DockerFiles, gone } from './docker-files.js';
 
-/** What the control shell keeps: enough to run the harness when the agent has spent every capability. */
-const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID'];
 const DEFAULT_TIMEOUT_MS = 25_000;
 const DEFAULT_OUTPUT_LIMIT = 100_000;
 const CLOCK_TICK_MS = 10;
-
-function gone(id: string, error: unknown): SandboxUnavailableError {
-  return new SandboxUnavailableError(`sandbox ${id.slice(0, 12)} is not available: ${(error as Error).message ?? error}`, {
-    cause: error,
-  });
-}
-
-/**
- * The container a sandbox runs in, as Docker's create options: no network, limits, dropped capabilities, owner
- * labels and the GPUs by device id (exported so tests can inspect exactly what Docker receives).
- */
-export function containerOptions(params: SandboxCreateParams, lifeline = true): Docker.ContainerCreateOptions {
-  const limits = resolveLimits(params.limits);
-  const env = Object.entries(params.env ?? {}).map(([key, value]) => `${key}=${value}`);
-  const binds = Object.entries(params.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`);
-  return {
-    Image: params.image,
-    // With a lifeline, the main process waits on stdin, which closes when our attach does (StdinOnce).
-    Cmd: lifeline ? ['/bin/sh', '-c', 'read -r _; exit 0'] : ['sleep', 'infinity'],
-    OpenStdin: lifeline,
-    StdinOnce: lifeline,
-    AttachStdin: lifeline,
-    User: 'root',
-    Env: env,
-    Labels: {
-      ...params.labels,
-      [LABELS.sandbox]: '1',
-      [LABELS.ownerPid]: String(process.pid),
-      [LABELS.ownerHost]: hostname(),
-      [LABELS.createdAt]: new Date().toISOString(),
-    },
-    NetworkDisabled: true,
-    HostConfig: {
-      NetworkMode: 'none',
-      NanoCpus: Math.round(limits.cpus * 1e9),
-      Memory: limits.memory,
-      MemorySwap: limits.memory,
-      PidsLimit: limits.pids,
-      ShmSize: limits.shm,
-      Init: true,
-      AutoRemove: lifeline,
-      CapDrop: ['ALL'],
-      CapAdd: CAPABILITIES,
-      SecurityOpt: ['no-new-privileges'],
-      Binds: binds.length ? binds : undefined,
-      DeviceRequests: params.gpus?.length ? [{ Driver: 'nvidia', DeviceIDs: [...params.gpus], Capabilities: [['gpu']] }] : undefined,
-    },
-  };
-}
 
 /** Attach a bash exec's stdin and (demultiplexed) output to a ShellTransport. */
 async function openShell(container: Docker.Container, user: string, workdir: string, env: string[]) {
@@ -115,6 +63,8 @@ async function openShell(container: Docker.Container, user: string, workdir: str
 export class DockerSandbox implements Sandbox {
   private closed = false;
 
+  private readonly files: DockerFiles;
+
   private constructor(
     private readonly container: Docker.Container,
     readonly image: string,
@@ -124,7 +74,9 @@ export class DockerSandbox implements Sandbox {
     private readonly control: ShellSession,
     private agent: ShellSession,
     private readonly lifeline: Duplex | undefined,
-  ) {}
+  ) {
+    this.files = new DockerFiles(container, (argv, options) => this.run(argv, options));
+  }
 
   get id(): string {
     return this.container.id;
@@ -244,39 +196,38 @@ export class DockerSandbox implements Sandbox {
   }
 
   async writeFiles(destinationDir: string, files: readonly FileEntry[], ownership: CopyOwnership = {}): Promise<void> {
-    await this.putArchive(destinationDir, ownership, (owner) => packFiles(files, owner));
+    this.assertOpen();
+    await this.files.writeFiles(destinationDir, files, ownership);
   }
 
   async copyIn(hostPath: string, destinationDir: string, ownership: CopyOwnership = {}): Promise<void> {
-    await this.putArchive(destinationDir, ownership, (owner) => packHostPath(hostPath, owner));
+    this.assertOpen();
+    await this.files.copyIn(hostPath, destinationDir, ownership);
   }
 
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer>> {
     this.assertOpen();
-    const files = new Map<string, Buffer>();
-    for (const path of paths) {
-      try {
-        const entries = await unpackToMap((await this.container.getArchive({ path })) as unknown as Readable);
-        const name = path.split('/').filter(Boolean).pop()!;
-        const content = entries.get(name);
-        if (content !== undefined) files.set(path, content);
-      } catch (error) {
-        if (statusCode(error) === 404) continue;
-        throw gone(this.id, error);
-      }
-    }
-    return files;
+    return this.files.readFiles(paths);
   }
 
   async copyOut(sandboxPath: string, hostDir: string): Promise<void> {
     this.assertOpen();
-    let stream: Readable;
-    try {
-      stream = (await this.container.getArchive({ path: sandboxPath })) as unknown as Readable;
-    } catch (error) {
-      throw gone(this.id, error);
-    }
-    await unpackToDir(stream, hostDir);
+    await this.files.copyOut(sandboxPath, hostDir);
+  }
+
+  async readArchive(paths: readonly string[], options: { readonly maxBytes: number }): Promise<Readable> {
+    this.assertOpen();
+    return this.files.readArchive(paths, options);
+  }
+
+  async writeArchive(destinationDir: string, archive: Readable, ownership: CopyOwnership = {}): Promise<void> {
+    this.assertOpen();
+    await this.files.writeArchive(destinationDir, archive, ownership);
+  }
+
+  async rootfsChanges(): Promise<string[]> {
+    this.assertOpen();
+    return rootfsChanges(this.container);
   }
 
   async close(): Promise<void> {
@@ -288,19 +239,6 @@ export class DockerSandbox implements Sandbox {
       if (statusCode(error) !== 404 && statusCode(error) !== 409) throw gone(this.id, error);
     });
     this.lifeline?.destroy();
-  }
-
-  /** Create `destinationDir` as the owner (so the agent can write into its own folders), then extract the archive there. */
-  private async putArchive(destinationDir: string, ownership: CopyOwnership, pack: (owner: Owner) => Promise<Buffer>): Promise<void> {
-    const user = ownership.owner ?? 'root';
-    const made = await this.run(['mkdir', '-p', destinationDir], { user });
-    if (made.exitCode !== 0) throw new InvalidArgumentError(`cannot create ${destinationDir} in the sandbox: ${made.stderr.trim()}`);
-    const archive = await pack(user === 'agent' ? AGENT : ROOT);
-    try {
-      await this.container.putArchive(archive, { path: destinationDir });
-    } catch (error) {
-      throw gone(this.id, error);
-    }
   }
 
   private assertOpen(): void {
