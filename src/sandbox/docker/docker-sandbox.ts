@@ -9,10 +9,10 @@ import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
 import type { CopyOwnership, ExecParams, ExecResult, FileEntry, OneShotResult, Sandbox, SandboxCreateParams } from '../sandbox.js';
 import { ShellSession, type ShellTransport } from '../shell-session.js';
+import { rootfsChanges } from './changes.js';
 import { requireImage, statusCode } from './client.js';
 import { containerOptions } from './container-options.js';
 import { demuxDockerStream, STDERR } from './demux.js';
-import { rootfsChanges } from './changes.js';
 import { DockerFiles, gone } from './docker-files.js';
 
 const DEFAULT_TIMEOUT_MS = 25_000;
