@@ -1,10 +1,11 @@
 /**
  * `labgym bench step`: the cost of one environment step against the alternatives, measured side by side in one
  * run: env.step("true") through the persistent shell against the backend's bare costs: a fresh exec of `true`
- * (a harness without a persistent shell) and a bare sandbox start (a harness without a warm one).
+ * (a harness without a persistent shell) and a bare sandbox start (a harness without a warm one); and the proven
+ * reset that recycles a warm sandbox (wipeSandbox, after an agent left a process and files behind).
  */
 
-import { type EnvTask, LabgymEnv } from '../env/index.js';
+import { aci, type EnvTask, fillWorkspace, LabgymEnv, wipeSandbox } from '../env/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Evaluator } from '../eval/index.js';
 import { sandboxBackend } from '../sandbox/index.js';
@@ -15,6 +16,8 @@ export interface StepBenchParams {
   readonly steps: number;
   readonly execs: number;
   readonly containers: number;
+  /** Proven warm resets to time. @default 10 */
+  readonly resets?: number;
 }
 
 export interface StepBenchResult {
@@ -27,7 +30,10 @@ export interface StepBenchResult {
   readonly containerCreateStartP50Ms: number;
   /** A whole labgym sandbox: container, lifeline and both shells (then closed; the close is included). */
   readonly sandboxCreateP50Ms: number;
-  readonly samples: { readonly steps: number; readonly execs: number; readonly containers: number };
+  /** A warm sandbox's reset with its proof (kill, wipe, proof, fresh shell; goal p50 ≤ 1000). */
+  readonly resetP50Ms: number;
+  readonly resetP90Ms: number;
+  readonly samples: { readonly steps: number; readonly execs: number; readonly containers: number; readonly resets: number };
 }
 
 const unused: Evaluator = {
@@ -55,6 +61,13 @@ export async function benchStep(params: StepBenchParams): Promise<StepBenchResul
       await Promise.all(removals.map((remove) => remove()));
     }
     const sandboxes = await timeEach(params.containers, async () => (await backend.create({ image: params.image })).close());
+    await fillWorkspace(sandbox, task);
+    await aci.installAci(sandbox);
+    const resets: number[] = [];
+    for (let i = 0; i < (params.resets ?? 10); i++) {
+      await sandbox.exec('(sh -c "while :; do sleep 1; done" &); echo left > ~/workspace/left.txt; touch ~/.bashrc /tmp/left /dev/shm/left');
+      resets.push((await wipeSandbox(sandbox)).durationMs);
+    }
     return {
       image: params.image,
       stepP50Ms: percentile(steps, 50),
@@ -63,7 +76,9 @@ export async function benchStep(params: StepBenchParams): Promise<StepBenchResul
       stepToExecRatio: percentile(steps, 50) / percentile(execs, 50),
       containerCreateStartP50Ms: percentile(starts, 50),
       sandboxCreateP50Ms: percentile(sandboxes, 50),
-      samples: { steps: steps.length, execs: execs.length, containers: starts.length },
+      resetP50Ms: percentile(resets, 50),
+      resetP90Ms: percentile(resets, 90),
+      samples: { steps: steps.length, execs: execs.length, containers: starts.length, resets: resets.length },
     };
   } finally {
     await sandbox.close();

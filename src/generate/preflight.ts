@@ -9,6 +9,8 @@ import type { GenerationSpec } from '../config/generation-spec.js';
 import type { TaskConfig } from '../config/index.js';
 import { LabgymError } from '../errors.js';
 import { isBuiltinPolicy, PolicyResolver } from '../models/index.js';
+import { resolveLimits, type SandboxLimitsInput } from '../sandbox/index.js';
+import { writableMounts } from '../sandbox/limits.js';
 import { type CatalogDirs, DEFAULT_DIRS, loadDataset, missingUserData, type ResolvedTask, resolveTask, selectVariant } from '../tasks/index.js';
 import { detectGpus, type GpuDevice } from './gpus.js';
 
@@ -46,6 +48,15 @@ export function cpuSlotsOf(spec: GenerationSpec): number {
 /** CPU slots an episode of this task holds. */
 export function slotsFor(task: ResolvedTask): number {
   return Math.max(1, Math.ceil(task.config.resources.cpus));
+}
+
+const human = (bytes: number) => (bytes % 1024 ** 3 ? `${Math.round(bytes / 1024 ** 2)}m` : `${bytes / 1024 ** 3}g`);
+
+/** The disk quota mechanism and the sizes of the places an agent may write, as one log line. */
+export function diskQuotaSummary(limits: SandboxLimitsInput | undefined): string {
+  const places = writableMounts(resolveLimits(limits)).filter((place) => place.owner === 'agent' || place.mode === '1777');
+  const sizes = places.map((place) => `${place.path} ${human(place.bytes)}/${Math.round(place.inodes / 1000)}k inodes`);
+  return `disk quota: read-only root, tmpfs ${sizes.join(', ')} (counted against memory)`;
 }
 
 export async function preflight(params: PreflightParams): Promise<Preflight> {
@@ -100,7 +111,9 @@ export async function preflight(params: PreflightParams): Promise<Preflight> {
   for (const [i, ref] of spec.tasks.entries()) {
     params.log?.(`preparing ${ref} (datasets, image) ...`);
     try {
-      tasks.set(ref, await resolveTask(ref, { scale: spec.scale, dirs }));
+      const resolved = await resolveTask(ref, { scale: spec.scale, dirs });
+      tasks.set(ref, resolved);
+      params.log?.(`${ref}: ${diskQuotaSummary(resolved.envTask.limits)}`);
     } catch (error) {
       problems.push(`tasks[${i}]: ${ref}: ${(error as Error).message.split('\n')[0]}`);
     }

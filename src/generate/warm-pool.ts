@@ -18,6 +18,8 @@ export interface Acquisition {
   /** Taken from the pool (ready, or handed over when its wipe and refill finished) instead of starting its own container. */
   readonly warm: boolean;
   readonly ms: number;
+  /** For a warm one: how long its proven reset took (wipeSandbox), before it was refilled. */
+  readonly resetMs?: number;
 }
 
 interface Bucket {
@@ -37,6 +39,7 @@ export class WarmPool implements SandboxSource {
   private readonly made = new Set<Sandbox>();
   private readonly background = new Set<Promise<void>>();
   private readonly acquisitions = new WeakMap<Sandbox, Acquisition>();
+  private readonly resetMs = new WeakMap<Sandbox, number>();
   private closed = false;
   private readonly create: (params: SandboxCreateParams) => Promise<Sandbox>;
 
@@ -74,14 +77,14 @@ export class WarmPool implements SandboxSource {
     // Keep the spares topped up; sandboxes being recycled count, so steady state starts no containers.
     if (bucket) this.refill(bucket);
     const sandbox = ready ?? (await this.fresh(task, bucket));
-    this.acquisitions.set(sandbox, { warm: ready !== undefined, ms: performance.now() - started });
+    this.acquisitions.set(sandbox, { warm: ready !== undefined, ms: performance.now() - started, resetMs: ready ? this.resetMs.get(ready) : undefined });
     return sandbox;
   }
 
   /**
-   * Take a sandbox back: wiped and refilled in the background (wipeSandbox and fillWorkspace, the same code
-   * LabgymEnv uses), then handed to a waiting acquire or kept if there is room, else closed (also when that fails).
-   * Returns at once.
+   * Take a sandbox back: reset and refilled in the background (wipeSandbox and fillWorkspace, the same code
+   * LabgymEnv uses), then handed to a waiting acquire or kept if there is room, else closed. A reset that cannot
+   * prove the sandbox clean closes it too: it is never handed out again. Returns at once.
    */
   release(sandbox: Sandbox): Promise<void> {
     const bucket = this.owner.get(sandbox);
@@ -92,7 +95,10 @@ export class WarmPool implements SandboxSource {
     bucket.preparing += 1;
     this.track(
       wipeSandbox(sandbox)
-        .then(() => fillWorkspace(sandbox, bucket.task))
+        .then((wiped) => {
+          this.resetMs.set(sandbox, wiped.durationMs);
+          return fillWorkspace(sandbox, bucket.task);
+        })
         .then(
           () => this.keep(bucket, sandbox),
           () => this.dispose(sandbox),

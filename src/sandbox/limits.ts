@@ -1,11 +1,12 @@
 /**
- * Resource limits of a sandbox and the parsing of human sizes ("512m", "8g").
+ * Resource limits of a sandbox (disk quotas: the capped tmpfs places it may write) and human sizes ("512m", "8g").
  * Pure: no Docker here, so the config loaders and the CLI can validate limits before any container exists.
  */
 
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.js';
 
+const MB = 1024 ** 2;
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** Parse "512m", "2g", "1.5G", "1048576" (bytes) into a number of bytes; undefined when malformed. */
@@ -36,6 +37,13 @@ export const SandboxLimitsSchema = z.object({
   pids: z.number().int().min(16).max(1_000_000).default(512),
   /** Size of /dev/shm (PyTorch data loaders need more than Docker's 64 MB). */
   shm: size('shm').default(256 * 1024 ** 2),
+  /**
+   * Bytes the workspace holds; the agent's home, /tmp and /var/tmp get fixed shares of it (container-options.ts).
+   * Every writable place is a tmpfs whose pages count against `memory`, so a full disk costs memory, never host disk.
+   */
+  disk: size('disk').default(2 * 1024 ** 3),
+  /** Files and folders the workspace holds (the other writable places get shares of it). */
+  inodes: z.number().int().min(1000).max(100_000_000).default(200_000),
 });
 
 export type SandboxLimits = z.output<typeof SandboxLimitsSchema>;
@@ -50,4 +58,36 @@ export function resolveLimits(input: SandboxLimitsInput | undefined): SandboxLim
   }
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'limits'}: ${issue.message}`);
   throw new InvalidArgumentError(`invalid sandbox limits: ${problems.join('; ')}`);
+}
+
+/** A writable place of a sandbox (a tmpfs); the root file system itself is read-only. */
+export interface WritableMount {
+  readonly path: string;
+  readonly bytes: number;
+  readonly inodes: number;
+  readonly owner: 'agent' | 'root';
+  readonly mode: string;
+}
+
+/**
+ * Every place anyone may write, each a size- and inode-capped tmpfs: writing past a cap is ENOSPC. Only the workspace
+ * is sized by `disk` and `inodes`, /dev/shm by `shm`; the others get shares of them.
+ */
+export function writableMounts(limits: SandboxLimits): WritableMount[] {
+  const share = (fraction: number, minBytes: number) => ({
+    bytes: Math.max(minBytes, Math.floor(limits.disk * fraction)),
+    inodes: Math.max(1000, Math.floor(limits.inodes * fraction)),
+  });
+  return [
+    { path: '/home/agent/workspace', bytes: limits.disk, inodes: limits.inodes, owner: 'agent', mode: '0755' },
+    { path: '/home/agent', ...share(1 / 4, 64 * MB), owner: 'agent', mode: '0755' },
+    { path: '/tmp', ...share(1 / 2, 64 * MB), owner: 'root', mode: '1777' },
+    { path: '/var/tmp', ...share(1 / 8, 16 * MB), owner: 'root', mode: '1777' },
+    { path: '/dev/shm', bytes: limits.shm, inodes: share(1 / 8, 0).inodes, owner: 'root', mode: '1777' },
+    // Root's own: the evaluator's and the dataset builder's home, the metrics file, the ACI, dataset builds.
+    { path: '/root', ...share(1 / 4, 64 * MB), owner: 'root', mode: '0700' },
+    { path: '/run/labgym', bytes: 64 * MB, inodes: 4096, owner: 'root', mode: '0755' },
+    { path: '/opt/labgym/aci', bytes: 16 * MB, inodes: 256, owner: 'root', mode: '0755' },
+    { path: '/build', bytes: limits.disk, inodes: limits.inodes, owner: 'root', mode: '0755' },
+  ];
 }

@@ -44,7 +44,10 @@ test('a returned sandbox is wiped, refilled and handed out again without a conta
     for (let episode = 0; episode < 5; episode++) {
       const reset = await env.reset({ task });
       seen.add(reset.info.sandboxId);
-      assert.equal(pool.acquisitionOf(env.currentSandbox!)?.warm, episode > 0, `episode ${episode}: warm after the first`);
+      const acquisition = pool.acquisitionOf(env.currentSandbox!);
+      assert.equal(acquisition?.warm, episode > 0, `episode ${episode}: warm after the first`);
+      // episode 1 gets the spare, fresh; later ones get a sandbox given back, after a proven reset
+      if (episode > 1) assert.ok((acquisition?.resetMs ?? 0) > 0, `episode ${episode}: the reset time is recorded`);
       const look = await env.step('ls; cat start.txt; pgrep -u agent sleep || echo no-sleep');
       assert.match(look.observation, /start\.txt/);
       assert.match(look.observation, /starting file/);

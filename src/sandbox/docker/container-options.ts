@@ -1,8 +1,8 @@
-/** Docker's create options for a sandbox container: no network, resource limits, capabilities, owner labels, GPUs. */
+/** Docker's create options for a sandbox: no network, a read-only root with capped tmpfs places, limits, capabilities, labels, GPUs. */
 
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import { resolveLimits } from '../limits.js';
+import { resolveLimits, type SandboxLimits, type WritableMount, writableMounts } from '../limits.js';
 import type { SandboxCreateParams } from '../sandbox.js';
 import { LABELS } from './labels.js';
 
@@ -10,8 +10,39 @@ import { LABELS } from './labels.js';
 export const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID'];
 
 /**
- * The container a sandbox runs in, as Docker's create options: no network, limits, dropped capabilities, owner
- * labels and the GPUs by device id (exported so tests can inspect exactly what Docker receives).
+ * Writable places Docker's archive API (copies in and out) must reach: it sees volumes but not tmpfs mounts, and
+ * refuses paths outside volumes on a read-only root. So these are tmpfs-backed volumes, the others plain tmpfs.
+ */
+const COPIED_INTO = new Set(['/home/agent/workspace', '/run/labgym', '/opt/labgym/aci', '/build']);
+
+function tmpfsOptions(mount: WritableMount): string {
+  const id = mount.owner === 'agent' ? 1000 : 0;
+  return `nosuid,nodev,size=${mount.bytes},nr_inodes=${mount.inodes},uid=${id},gid=${id},mode=${mount.mode}`;
+}
+
+function mountsOf(limits: SandboxLimits): Pick<Docker.HostConfig, 'Tmpfs' | 'Mounts'> {
+  const mounts = writableMounts(limits);
+  return {
+    Tmpfs: Object.fromEntries(mounts.filter((mount) => !COPIED_INTO.has(mount.path)).map((mount) => [mount.path, `rw,exec,${tmpfsOptions(mount)}`])),
+    Mounts: mounts
+      .filter((mount) => COPIED_INTO.has(mount.path))
+      .map((mount) => ({
+        Type: 'volume' as const,
+        Source: '',
+        Target: mount.path,
+        VolumeOptions: {
+          NoCopy: true,
+          Labels: { [LABELS.sandbox]: '1' },
+          DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: tmpfsOptions(mount) } },
+        },
+      })),
+  };
+}
+
+/**
+ * The container a sandbox runs in, as Docker's create options: no network, limits, a read-only root with capped
+ * tmpfs mounts where writing is allowed, dropped capabilities, owner labels and the GPUs by device id (exported so
+ * tests can inspect exactly what Docker receives).
  */
 export function containerOptions(params: SandboxCreateParams, lifeline = true): Docker.ContainerCreateOptions {
   const limits = resolveLimits(params.limits);
@@ -41,6 +72,8 @@ export function containerOptions(params: SandboxCreateParams, lifeline = true): 
       MemorySwap: limits.memory,
       PidsLimit: limits.pids,
       ShmSize: limits.shm,
+      ReadonlyRootfs: true,
+      ...mountsOf(limits),
       Init: true,
       AutoRemove: lifeline,
       CapDrop: ['ALL'],
