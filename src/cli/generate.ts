@@ -13,6 +13,7 @@ import { printJson } from './output.js';
 interface GenerateOptions {
   config?: string;
   resume?: string;
+  retryApi: boolean;
   json?: boolean;
 }
 
@@ -31,13 +32,14 @@ export function registerGenerateCommand(program: Command): void {
     .description('run a generation spec (tasks × models × seeds × attempts) into runs/<run-id>/')
     .option('-c, --config <spec.yaml>', 'the generation spec')
     .option('--resume <run-dir>', 'finish the missing episodes of a run (its saved spec is used)')
+    .option('--no-retry-api', 'on resume, keep the episodes that ended exit_api with the endpoint unreachable (default: run them again)')
     .option('--json', 'print the summary as JSON')
     .action(async (options: GenerateOptions) => {
       if (!options.config === !options.resume) throw new InvalidArgumentError('generate: give either -c <spec.yaml> or --resume <run-dir>');
       const source = options.resume ? join(options.resume, 'spec.yaml') : options.config!;
       const spec = loadGenerationSpec(source);
       const progress = options.json ? plainProgress() : autoProgress();
-      const run = await startGeneration({ spec, source, resumeDir: options.resume, progress, log: (line) => progress.line(line) });
+      const run = await startGeneration({ spec, source, resumeDir: options.resume, retryApi: options.retryApi, progress, log: (line) => progress.line(line) });
       let interrupts = 0;
       const onSignal = () => {
         interrupts += 1;

@@ -26,8 +26,7 @@ const { version } = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8
 const program = new Command()
   .name('labgym')
   .description('Generate training data for AI-research agents: MLGym-style tasks in Docker sandboxes.')
-  .version(version)
-  .showHelpAfterError();
+  .version(version);
 
 registerTaskCommands(program);
 registerEnvCommands(program);
@@ -44,5 +43,20 @@ registerScoreCommand(program);
 registerFilterCommand(program);
 registerExportCommand(program);
 registerImportCommand(program);
+
+/** Usage errors (unknown option, missing value) as one line naming the help to read; reportError exits 2. */
+function oneLineUsageErrors(command: Command, path: string): void {
+  command.exitOverride().configureOutput({
+    outputError: (text, write) =>
+      write(
+        `labgym: ${text
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see ${path} --help)\n`,
+      ),
+  });
+  for (const sub of command.commands) oneLineUsageErrors(sub, `${path} ${sub.name()}`);
+}
+oneLineUsageErrors(program, 'labgym');
 
 program.parseAsync().catch(reportError);

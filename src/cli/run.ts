@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { HistoryProcessorSpec } from '../agent/index.js';
+import { MAX_SEED } from '../config/generation-spec.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseHistoryProcessor, runSingleEpisode, type SingleEpisodeParams, type SingleEpisodeResult } from '../generate/index.js';
 import { isBuiltinPolicy, loadPriceTable } from '../models/index.js';
@@ -47,7 +48,12 @@ function number(name: string, check: (value: number) => boolean = Number.isFinit
     return value;
   };
 }
-const integer = (name: string) => number(name, Number.isInteger, 'an integer');
+const between = (name: string, low: number, high: number, integral = false) =>
+  number(
+    name,
+    (value) => (integral ? Number.isInteger(value) : Number.isFinite(value)) && value >= low && value <= high,
+    `${integral ? 'an integer' : 'a number'} from ${low} to ${high}`,
+  );
 const positive = (name: string) => number(name, (value) => value > 0, 'a positive number');
 const positiveInteger = (name: string) => number(name, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
 
@@ -131,18 +137,22 @@ export function registerRunCommand(program: Command): void {
     .requiredOption('--task <id>', 'task id (or id:variant), e.g. battleOfSexes; `labgym tasks list` shows them')
     .requiredOption('--model <name>', 'model name at the endpoint, or a built-in policy: scripted, replay:<record file or .traj>')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL; built-in policies run in-process)')
-    .option('--seed <n>', 'environment and sampling seed', integer('seed'), 0)
+    .option('--seed <n>', 'environment and sampling seed', between('seed', 0, MAX_SEED, true), 0)
     .option('--out <dir>', 'run directory for episodes.jsonl (default: runs/run-<time>)')
     .option('--scale <scale>', 'task scale: full, or reduced (the CI scale)', scaleOption, 'full')
     .option('--mlgym-compatible', "MLGym's behaviour: validate scores the test split, MLGym's observation post-processing")
     .option('--max-steps <n>', 'steps before autosubmission', positiveInteger('max-steps'), 50)
     .option('--format <format>', 'response format: mlgym (fenced block), xml, tools', 'mlgym')
     .option('--history <processor>', 'history processor: last<N>, closed_window, identity', 'last5')
-    .option('--temperature <t>', 'sampling temperature', number('temperature'))
-    .option('--top-p <p>', 'nucleus sampling', number('top-p'))
+    .option('--temperature <t>', 'sampling temperature', between('temperature', 0, 2))
+    .option(
+      '--top-p <p>',
+      'nucleus sampling',
+      number('top-p', (value) => value > 0 && value <= 1, 'a number above 0, at most 1'),
+    )
     .option('--max-tokens <n>', 'most tokens per answer', positiveInteger('max-tokens'))
     .option('--timeout <seconds>', 'per-request timeout', positive('timeout'), 120)
-    .option('--max-retries <n>', 'retries on 429, 5xx, timeouts and connection errors', integer('max-retries'), 4)
+    .option('--max-retries <n>', 'retries on 429, 5xx, timeouts and connection errors', between('max-retries', 0, 100, true), 4)
     .option('--api-key-env <name>', 'environment variable holding the API key', 'OPENAI_API_KEY')
     .option('--prices <file>', 'price table (YAML: model -> inputPerMillionTokens, outputPerMillionTokens)')
     .option('--context-window <tokens>', 'context window of the model', positiveInteger('context-window'))

@@ -8,6 +8,12 @@ import { printJson } from './output.js';
 
 const OBSERVATION_LINES = 12;
 
+/** Control characters (ESC, CR, C1 codes) as visible `\x1b` escapes, so a record cannot drive the terminal; \n and \t stay. */
+export function visibleControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function indent(text: string, prefix = '    '): string {
   return text
     .split('\n')
@@ -56,7 +62,7 @@ export function formatEpisode(record: EpisodeRecord): string {
     `usage    ${usage.calls} calls, ${usage.retries} retries, ${usage.promptTokens}+${usage.completionTokens} tokens${usage.usageEstimated ? ' (some estimated)' : ''}, $${usage.costUsd.toFixed(4)}`,
     `steps    ${record.steps.length}, return ${record.steps.reduce((sum, step) => sum + step.reward, 0).toFixed(3)}${record.timings ? `, ${(record.timings.totalMs / 1000).toFixed(1)} s` : ''}`,
   ];
-  return [...header, '', ...record.steps.map(describeStep)].join('\n');
+  return visibleControls([...header, '', ...record.steps.map(describeStep)].join('\n'));
 }
 
 async function readRecords(file: string): Promise<EpisodeRecord[]> {

@@ -11,6 +11,12 @@ export const GENERATION_SPEC_VERSION = 1;
 
 const positiveInteger = z.number().int().positive();
 
+/** Seeds are 31-bit: every sampler and numpy take them, and records store them exactly. */
+export const MAX_SEED = 2 ** 31 - 1;
+/** Episodes one run may name: more is a typo (the jobs alone would fill the heap); split the work into runs. */
+export const MAX_EPISODES_PER_RUN = 100_000;
+const seed = z.number().min(0).max(MAX_SEED).int();
+
 const ModelSpecSchema = z.strictObject({
   /** Model name at the endpoint, or a built-in policy: scripted, replay:<record>. */
   name: z.string().min(1),
@@ -20,7 +26,7 @@ const ModelSpecSchema = z.strictObject({
   apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
   sampling: z
     .strictObject({
-      temperature: z.number().min(0).optional(),
+      temperature: z.number().min(0).max(2).optional(),
       topP: z.number().gt(0).max(1).optional(),
       maxTokens: positiveInteger.optional(),
     })
@@ -32,7 +38,9 @@ const ModelSpecSchema = z.strictObject({
   contextWindowTokens: positiveInteger.optional(),
 });
 
-const SeedsSchema = z.union([z.array(z.number().int().min(0)).min(1), z.strictObject({ from: z.number().int().min(0).default(0), count: positiveInteger })]);
+const SeedsSchema = z.union([z.array(seed).min(1), z.strictObject({ from: seed.default(0), count: positiveInteger })], {
+  error: 'a list of seeds or { from, count }',
+});
 
 const GpuDeviceSchema = z.strictObject({
   index: z.number().int().min(0),
@@ -129,18 +137,30 @@ export const GenerationSpecSchema = z.strictObject({
     .prefault({}),
 });
 
+/** The spec, refused when it names more episodes than a run may hold (checked before any job is made). */
+const CheckedGenerationSpecSchema = GenerationSpecSchema.superRefine((spec, context) => {
+  const seeds = Array.isArray(spec.seeds) ? spec.seeds.length : spec.seeds.count;
+  const episodes = spec.tasks.length * spec.models.length * seeds * spec.attempts;
+  if (episodes > MAX_EPISODES_PER_RUN)
+    context.addIssue({
+      code: 'custom',
+      path: ['seeds'],
+      message: `at most ${MAX_EPISODES_PER_RUN} episodes per run (tasks × models × seeds × attempts = ${episodes}); split the work into several runs`,
+    });
+});
+
 export type GenerationSpec = z.output<typeof GenerationSpecSchema>;
 export type GenerationSpecInput = z.input<typeof GenerationSpecSchema>;
 export type ModelSpec = GenerationSpec['models'][number];
 
 /** Load and validate a spec file; a bad one is one ConfigError naming the file and the field. */
 export function loadGenerationSpec(file: string): GenerationSpec {
-  return loadYamlFile(file, GenerationSpecSchema);
+  return loadYamlFile(file, CheckedGenerationSpecSchema);
 }
 
 /** Validate a spec given as data (tests, benchmarks); `source` names it in errors. */
 export function parseGenerationSpec(source: string, data: unknown): GenerationSpec {
-  return validateConfig(source, GenerationSpecSchema, data);
+  return validateConfig(source, CheckedGenerationSpecSchema, data);
 }
 
 /** The seeds a spec names, in order. */

@@ -5,7 +5,22 @@
  */
 
 import { z } from 'zod';
+import { parseSize } from '../sandbox/limits.js';
 import { identifier, insidePath } from './paths.js';
+
+/** Cores one task may ask for: more is a typo, and no host could lease them. */
+export const MAX_TASK_CPUS = 1024;
+/** Bytes of submission artifacts copied out of a sandbox. @default 1 GiB */
+export const DEFAULT_SUBMISSION_MAX_BYTES = 1024 ** 3;
+
+const byteSize = z.union([z.string(), z.number()]).transform((value, context) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    context.addIssue({ code: 'custom', message: 'a size such as "1g", "512m" or a number of bytes' });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 export const metricSchema = z
   .object({
@@ -38,7 +53,7 @@ const scaleSettings = z
 const resourcesSchema = z
   .object({
     gpus: z.number().int().min(0).default(0),
-    cpus: z.number().positive().default(2),
+    cpus: z.number().positive().max(MAX_TASK_CPUS, `at most ${MAX_TASK_CPUS} cores`).default(2),
     memory: z
       .string()
       .regex(/^\d+(\.\d+)?[kmgt]?b?$/i, 'a size such as "4g" or "512m"')
@@ -86,7 +101,18 @@ export const taskConfigSchema = z
     submission: z
       .object({
         /** Files or globs (relative to the workspace) copied out of the agent's sandbox for evaluation. */
-        artifacts: z.array(z.string().min(1)).default([]),
+        artifacts: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .refine((path) => !path.startsWith('/') && !path.split('/').includes('..'), {
+                message: 'a path or glob inside the workspace (no leading "/", no "..")',
+              }),
+          )
+          .default([]),
+        /** Most bytes the artifacts may take together ("1g", "512m" or bytes). @default 1 GiB */
+        max_bytes: byteSize.default(DEFAULT_SUBMISSION_MAX_BYTES),
       })
       .strict(),
     evaluation: z

@@ -5,20 +5,21 @@
  */
 
 import { createHash } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { stringify } from 'yaml';
 import type { GenerationSpec, ModelSpec } from '../config/generation-spec.js';
 import { CostBudget, isBuiltinPolicy, type PolicyServer, startPolicyServer } from '../models/index.js';
 import { type Sandbox, type SandboxBackend, type SandboxCreateParams, sandboxBackend } from '../sandbox/index.js';
-import { newRunId, RunStore } from '../store/index.js';
+import { isUnreachableApiExit, makeDirectory, newRunId, RunStore } from '../store/index.js';
 import type { CatalogDirs } from '../tasks/index.js';
 import { CpuSlots } from './cpu-slots.js';
 import { EndpointLimits, LimitedModelClient } from './endpoint-limits.js';
 import { EpisodeRunner, type EpisodeStartEvent, type RunnableTask } from './episode-runner.js';
 import { EvaluationPool } from './evaluation-pool.js';
 import { GpuLeases } from './gpus.js';
-import { expandJobs, parseHistoryProcessor } from './jobs.js';
+import { expandJobs, type Job, parseHistoryProcessor } from './jobs.js';
 import { cpuSlotsOf, type Preflight, preflight } from './preflight.js';
 import { type ProgressReporter, silentProgress } from './progress.js';
 import { type EpisodeFailure, RunLedger, type RunOutcome } from './run-ledger.js';
@@ -31,6 +32,8 @@ export interface GenerateParams {
   readonly source: string;
   /** Continue this run directory instead of starting a new one (the spec is the one saved there). */
   readonly resumeDir?: string;
+  /** On resume, run again the episodes that ended exit_api because the endpoint was unreachable. @default true */
+  readonly retryApi?: boolean;
   readonly catalogDirs?: CatalogDirs;
   readonly policyTasksDir?: string;
   readonly progress?: ProgressReporter;
@@ -123,7 +126,23 @@ function startPolicyServerIfNeeded(spec: GenerationSpec, tasksDir: string | unde
 
 /** Start a run (or resume one). Throws GenerationSpecError before any episode when the spec cannot run. */
 export async function startGeneration(params: GenerateParams): Promise<GenerationRun> {
+  // A resume takes the run's lock first: a second writer is refused before any preparation.
+  const resumed = params.resumeDir ? await RunStore.open(params.resumeDir) : undefined;
+  try {
+    return await prepareGeneration(params, resumed);
+  } catch (error) {
+    await resumed?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function prepareGeneration(params: GenerateParams, resumed: RunStore | undefined): Promise<GenerationRun> {
   const { spec } = params;
+  if (!resumed) {
+    // An output folder that cannot be written fails now, before images are built.
+    await makeDirectory(spec.output.dir);
+    await access(spec.output.dir, constants.W_OK);
+  }
   const checked = await preflight({ spec, source: params.source, catalogDirs: params.catalogDirs, policyTasksDir: params.policyTasksDir, log: params.log });
   const backend = await sandboxBackend(spec.sandbox.backend);
   await backend.ping();
@@ -137,9 +156,13 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
   const tasks = await runnableTasks(checked, backend, evaluationPool);
 
   const specYaml = stringify(spec);
-  const store = params.resumeDir ? await RunStore.open(params.resumeDir) : await RunStore.create(join(spec.output.dir, newRunId(spec.name)), specYaml);
+  const store = resumed ?? (await RunStore.create(join(spec.output.dir, newRunId(spec.name)), specYaml));
   const jobs = expandJobs(spec, createHash('sha256').update(specYaml).digest('hex').slice(0, 16));
-  const complete = new Set((await store.readEpisodes()).records.map((record) => record.episodeId));
+  const stored = (await store.readEpisodes()).records;
+  const retried = new Set(params.retryApi === false ? [] : stored.filter(isUnreachableApiExit).map((record) => record.episodeId));
+  await store.supersede(retried, 'exit_api: the endpoint was unreachable (rerun on resume)');
+  const complete = new Set(stored.map((record) => record.episodeId).filter((id) => !retried.has(id)));
+  if (retried.size) params.log?.(`running ${retried.size} episode(s) again that ended exit_api with the endpoint unreachable (--no-retry-api keeps them)`);
   const missing = jobs.filter((job) => !complete.has(job.episodeId));
   const ledger = new RunLedger(store, jobs.length, jobs.length - missing.length);
   await ledger.runStarted(params.resumeDir !== undefined, missing.length);
@@ -168,13 +191,23 @@ export async function startGeneration(params: GenerateParams): Promise<Generatio
     ...(params.onEpisodeStart ? { onEpisodeStart: params.onEpisodeStart } : {}),
     backendWaitMs: params.backendWaitMs ?? 60_000,
   });
-
   const done = (async (): Promise<GenerateSummary> => {
     let outcome: RunOutcome = 'failed';
     try {
       for (const job of missing) await ledger.scheduled(job);
       const limit = pLimit(spec.concurrency.episodes);
-      await Promise.all(missing.map((job) => limit(() => runner.run(job))));
+      // A failure to store (a full disk) stops the run: running episodes end, and it is thrown once all have.
+      const runOrAbort = async (job: Job) => {
+        try {
+          await runner.run(job);
+        } catch (error) {
+          runner.abort();
+          throw error;
+        }
+      };
+      const settled = await Promise.allSettled(missing.map((job) => limit(() => runOrAbort(job))));
+      const storeFailure = settled.find((result) => result.status === 'rejected');
+      if (storeFailure) throw storeFailure.reason;
       outcome = ledger.outcome(runner.stopped);
     } finally {
       progress.stop();

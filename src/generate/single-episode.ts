@@ -3,14 +3,14 @@
  * `labgym run` does). A built-in policy (scripted, replay:...) without a base URL is served in-process.
  */
 
-import { mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type AgentOptions, runEpisode } from '../agent/index.js';
 import { LabgymEnv } from '../env/index.js';
 import { InterruptedError, InvalidArgumentError } from '../errors.js';
 import { isBuiltinPolicy, ModelClient, type ModelClientOptions, PolicyResolver, type PolicyServer, startPolicyServer } from '../models/index.js';
 import { type SandboxCreateParams, sandboxBackend } from '../sandbox/index.js';
-import { appendEpisode, type EpisodeRecord, type StepRecord } from '../store/index.js';
+import { appendEpisode, type EpisodeRecord, makeDirectory, type StepRecord } from '../store/index.js';
 import { type CatalogDirs, resolveTask, type TaskScale } from '../tasks/index.js';
 
 export interface SingleEpisodeParams {
@@ -54,6 +54,10 @@ async function policyServerFor(model: string, taskId: string, tasksDir: string |
 }
 
 export async function runSingleEpisode(params: SingleEpisodeParams): Promise<SingleEpisodeResult> {
+  // An output folder that cannot be written fails now, not after the episode.
+  const out = resolve(params.outDir);
+  await makeDirectory(out);
+  await access(out, constants.W_OK);
   const resolved = await resolveTask(params.task, { scale: params.scale, mlgymCompatible: params.mlgymCompatible, dirs: params.catalogDirs, log: params.log });
   const backend = await sandboxBackend(params.backend);
   const imageId = await backend.imageId(resolved.image);
@@ -69,8 +73,6 @@ export async function runSingleEpisode(params: SingleEpisodeParams): Promise<Sin
   params.signal?.addEventListener('abort', abort, { once: true });
   try {
     const client = new ModelClient({ ...params.model, baseUrl: params.model.baseUrl ?? server!.baseUrl });
-    const out = resolve(params.outDir);
-    await mkdir(out, { recursive: true });
     params.log?.(
       `episode: task ${resolved.ref}, model ${params.model.model}, seed ${params.seed ?? 0}, endpoint ${server ? 'built-in policy server' : params.model.baseUrl}`,
     );

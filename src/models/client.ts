@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatMessage, ModelCallRecord, ToolCall } from '../store/index.js';
 import { type CostBudget, reserveAll } from './budget.js';
-import { ContextWindowExceededError, ModelCallError } from './errors.js';
+import { ContextWindowExceededError, isEndpointUnreachable, ModelCallError } from './errors.js';
 import { costUsd, estimatePromptTokens, estimateTextTokens, type Pricing } from './usage.js';
 
 export interface Sampling {
@@ -168,6 +168,7 @@ export class ModelClient {
         attempts: Math.max(1, this.attempts.get(callId) ?? 1),
         costUsd: 0,
         error: this.redact(`${(error as Error).name}: ${(error as Error).message}`),
+        ...(isEndpointUnreachable(error) ? { unreachable: true } : {}),
       };
       throw new ModelCallError(`model call failed after ${call.attempts} attempt(s): ${call.error}`, call, { cause: error });
     } finally {

@@ -47,6 +47,16 @@ export type ModelExitAction = 'exit_cost' | 'exit_context' | 'exit_api' | 'exit_
 
 const CONTEXT_MESSAGE = /context[ _](length|window)|maximum context|too many tokens|prompt is too long/i;
 
+/**
+ * The endpoint did not serve: connection refused, DNS, a timeout, or 408/429/5xx once the retries were spent.
+ * Unlike a 4xx (a bad model name, a bad key) such an exit_api says nothing about the agent, so a resume runs it again.
+ */
+export function isEndpointUnreachable(error: unknown): boolean {
+  const cause = error instanceof ModelCallError ? error.cause : error;
+  if (cause instanceof APIConnectionError) return true;
+  return cause instanceof APIError && cause.status !== undefined && (cause.status === 408 || cause.status === 429 || cause.status >= 500);
+}
+
 /** The exit action for an error raised while asking the model for the next action. */
 export function exitActionFor(error: unknown): ModelExitAction {
   if (error instanceof CostLimitExceededError) return 'exit_cost';

@@ -9,7 +9,7 @@ export {
   type ToolDefinition,
   toWireMessage,
 } from './client.js';
-export { ContextWindowExceededError, CostLimitExceededError, exitActionFor, ModelCallError, type ModelExitAction } from './errors.js';
+export { ContextWindowExceededError, CostLimitExceededError, exitActionFor, isEndpointUnreachable, ModelCallError, type ModelExitAction } from './errors.js';
 export * from './policies/index.js';
 export { type PolicyExchange, type PolicyServer, type PolicyServerOptions, startPolicyServer } from './policy-server.js';
 export {

@@ -47,7 +47,7 @@ export const ChatMessageSchema = z.object({
 export const EnvStateSchema = z.object({ openFile: z.string(), workingDir: z.string() });
 
 const EvaluationFailureSchema = z.object({
-  type: z.enum(['submission_not_found', 'evaluation_format_error', 'evaluation_error']),
+  type: z.enum(['submission_not_found', 'submission_too_large', 'evaluation_format_error', 'evaluation_error']),
   message: z.string(),
 });
 
@@ -98,6 +98,8 @@ export const ModelCallRecordSchema = z.object({
   rawFinishReason: z.string().optional(),
   /** Why the call failed, when it did (the error class and message; never request headers). */
   error: z.string().optional(),
+  /** The failure was the endpoint's (connection refused, DNS, timeout, 408/429/5xx), not a 4xx: a resume runs the episode again. */
+  unreachable: z.boolean().optional(),
 });
 
 /** A model output that could not be parsed, and the re-query it caused. MLGym dropped these; labgym keeps them. */

@@ -32,6 +32,7 @@ export {
   episodeFiles,
   INCOMPLETE_EXIT_STATUSES,
   isIncomplete,
+  isUnreachableApiExit,
   newRunReadReport,
   type RunReadOptions,
   type RunReadProblem,

@@ -30,6 +30,18 @@ export function isIncomplete(record: EpisodeRecord): boolean {
   return record.exitReason === 'sandbox_error' || INCOMPLETE_EXIT_STATUSES.has(record.exitStatus);
 }
 
+/**
+ * The episode ended exit_api because the endpoint did not serve (connection refused, DNS, timeout, 5xx), not because
+ * it refused the request (4xx): `labgym generate --resume` runs such episodes again. Records written before the
+ * `unreachable` flag existed are recognised by their error text.
+ */
+export function isUnreachableApiExit(record: EpisodeRecord): boolean {
+  if (record.exitReason !== 'exit_api') return false;
+  const call = record.steps.findLast((step) => step.modelCall)?.modelCall;
+  if (call?.unreachable !== undefined) return call.unreachable;
+  return /APIConnection(Timeout)?Error/.test(record.error ?? '');
+}
+
 export interface RunReadProblem {
   readonly file: string;
   /** 1-based line number. */

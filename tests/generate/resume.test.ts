@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ test('kill -9 five times during a 60-episode run, then --resume: exactly 60 uniq
     const journal = await readJournal(runDir!);
     assert.equal(journal.filter((entry) => entry.event === 'run-resumed').length, 5);
     assert.equal(journal.at(-1)?.event, 'run-ended');
+    assert.ok(!existsSync(join(runDir!, '.lock')), 'the locks of killed writers were taken over, the last one released');
 
     // The killed processes' containers go away by themselves (lifeline); give Docker a moment.
     for (let i = 0; i < 50; i++) {
@@ -148,6 +150,7 @@ test('Ctrl-C stops scheduling, lets running episodes finish, exits 130 with a su
     assert.deepEqual(problems, []);
     assert.equal(records.length, summary.alreadyDone + summary.done);
     assert.equal((await readJournal(runDir)).at(-1)?.event, 'run-ended');
+    assert.ok(!existsSync(join(runDir, '.lock')), 'Ctrl-C releases the run lock');
 
     const resumed = generate(['--resume', runDir]);
     assert.equal(await resumed.exited, 0, resumed.output());
