@@ -97,12 +97,26 @@ export class DockerBackend implements SandboxBackend {
       if (owned && !options.all) continue;
       await this.docker
         .getContainer(info.Id)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .then(() => removed.push(info.Id))
         .catch((error: unknown) => {
           if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error;
         });
     }
+    await this.removeDanglingVolumes();
     return removed;
+  }
+
+  /** The tmpfs-backed volumes of sandboxes that are gone (a crash between create and remove leaves them). */
+  private async removeDanglingVolumes(): Promise<void> {
+    const { Volumes } = await this.docker.listVolumes({ filters: { label: [LABELS.sandbox], dangling: ['true'] } });
+    for (const volume of Volumes ?? []) {
+      await this.docker
+        .getVolume(volume.Name)
+        .remove()
+        .catch((error: unknown) => {
+          if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error;
+        });
+    }
   }
 }
