@@ -38,12 +38,15 @@ export function stepRecord(fields: StepFields, result: StepResult): StepRecord {
   };
 }
 
+/** Failures decided before any evaluation sandbox started (nothing ran, so nothing ran inside the agent's sandbox). */
+const REFUSED_BEFORE_EVALUATION = new Set(['submission_not_found', 'submission_too_large']);
+
 /**
  * No score came from the agent's sandbox: every evaluation that ran names an evaluation sandbox other than the
- * agent's (a submission that was not found ran nowhere and scored nothing, so it does not count against this).
+ * agent's (a submission that was missing or too large ran nowhere, so it does not count against this).
  */
 export function evaluatedOutside(steps: readonly StepRecord[]): boolean {
-  const ran = steps.flatMap((step) => (step.evaluation && step.evaluation.failure?.type !== 'submission_not_found' ? [step.evaluation] : []));
+  const ran = steps.flatMap((step) => (step.evaluation && !REFUSED_BEFORE_EVALUATION.has(step.evaluation.failure?.type ?? '') ? [step.evaluation] : []));
   const outside = (sandboxId: string | undefined, agentSandboxId: string | undefined) =>
     sandboxId !== undefined && agentSandboxId !== undefined && sandboxId !== agentSandboxId;
   return ran.every(

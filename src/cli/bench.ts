@@ -1,6 +1,7 @@
 /** `labgym bench step`: benchmarks that print ratios measured side by side (scripts/bench wraps them). */
 
 import type { Command } from 'commander';
+import { benchArtifactStream } from '../bench/artifact-stream.js';
 import { benchGenerate } from '../bench/generate.js';
 import { benchStep } from '../bench/step.js';
 import { printJson } from './output.js';
@@ -14,8 +15,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--steps <n>', 'env.step samples', Number, 500)
     .option('--execs <n>', 'fresh exec samples', Number, 100)
     .option('--containers <n>', 'container create+start samples', Number, 10)
+    .option('--resets <n>', 'proven warm resets', Number, 10)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { image: string; steps: number; execs: number; containers: number; json?: boolean }) => {
+    .action(async (options: { image: string; steps: number; execs: number; containers: number; resets: number; json?: boolean }) => {
       const result = await benchStep(options);
       if (options.json) return printJson(result);
       console.log(`env.step("true")      p50 ${result.stepP50Ms.toFixed(2)} ms   p95 ${result.stepP95Ms.toFixed(2)} ms   (${result.samples.steps} steps)`);
@@ -23,6 +25,22 @@ export function registerBenchCommands(program: Command): void {
       console.log(`step / fresh exec     ${result.stepToExecRatio.toFixed(3)}   (goal ≤ 0.25)`);
       console.log(
         `container create+start p50 ${result.containerCreateStartP50Ms.toFixed(0)} ms; whole sandbox create+close p50 ${result.sandboxCreateP50Ms.toFixed(0)} ms`,
+      );
+      console.log(
+        `warm reset (proven)   p50 ${result.resetP50Ms.toFixed(0)} ms   p90 ${result.resetP90Ms.toFixed(0)} ms   (goal p50 ≤ 1000; ${result.samples.resets} resets)`,
+      );
+    });
+  bench
+    .command('artifact-stream')
+    .description('MB/s of a submission through the evaluator (agent sandbox → host file → evaluation sandbox) and peak RSS')
+    .option('--image <image>', 'image to run', 'labgym/base:latest')
+    .option('--bytes <n>', 'artifact size in bytes (sparse)', Number, 1024 ** 3)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { image: string; bytes: number; json?: boolean }) => {
+      const result = await benchArtifactStream(options);
+      if (options.json) return printJson(result);
+      console.log(
+        `${(result.bytes / 1e6).toFixed(0)} MB: readArchive ${result.readMBps.toFixed(1)} MB/s; evaluation ${result.evaluationMBps.toFixed(1)} MB/s (${result.evaluationSeconds.toFixed(1)} s); RSS ${result.rssBeforeMiB.toFixed(0)} → peak ${result.peakRssMiB.toFixed(0)} MiB`,
       );
     });
   bench

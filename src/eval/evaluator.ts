@@ -19,6 +19,8 @@ export interface EvaluationParams {
 
 export type EvaluationFailure =
   | { readonly type: 'submission_not_found'; readonly message: string }
+  /** The submitted files are larger than the task's cap (submission.max_bytes); the message names both. */
+  | { readonly type: 'submission_too_large'; readonly message: string }
   | { readonly type: 'evaluation_format_error'; readonly message: string }
   | { readonly type: 'evaluation_error'; readonly message: string };
 

@@ -1,15 +1,16 @@
 /**
- * Scores a submission in fresh sandboxes from the task's pristine image, as root, from a root-only metrics file:
- * nothing the agent changed in its own sandbox takes part. Each evaluation also scores the other split, unseen.
+ * Scores a submission in fresh sandboxes from the task's pristine image, as root, in a root-owned workspace the
+ * submitted code cannot write, from a root-only metrics file. Each evaluation also scores the other split, unseen.
  */
 
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { isSandboxUnavailable } from '../errors.js';
 import { hashTree } from '../hash.js';
-import { createSandbox, type ExecResult, type FileEntry, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
+import { createSandbox, type ExecResult, type Sandbox, type SandboxCreateParams, type SandboxLimitsInput } from '../sandbox/index.js';
 import type { EvaluationFailure, EvaluationParams, EvaluationRecord, Evaluator, MetricDirection, SplitScore } from './evaluator.js';
 import { normalizedImprovement } from './evaluator.js';
+import { collectSubmission, HIDDEN_DIR, NOT_FOUND_FAILURE, type Submission } from './submission.js';
 
 export interface SandboxEvaluatorConfig {
   /** The task's pristine image. */
@@ -32,6 +33,10 @@ export interface SandboxEvaluatorConfig {
   /** Extra environment of the evaluation (LABGYM_SCALE). */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** How long each call into the submission's worker process may take (labgym_eval's LABGYM_CALL_TIMEOUT). @unit ms @default 10000 */
+  readonly callTimeoutMs?: number;
+  /** The most the submitted files may hold together (apparent sizes); past it the evaluation fails. @unit bytes @default 1 GiB */
+  readonly maxArtifactBytes?: number;
   readonly limits?: SandboxLimitsInput;
   readonly gpus?: readonly string[];
   readonly workspaceDir?: string;
@@ -41,12 +46,13 @@ export interface SandboxEvaluatorConfig {
 
 const DEFAULT_SPLITS = { validate: 'validation', final: 'test' };
 const DEFAULT_WORKSPACE = '/home/agent/workspace';
-const HIDDEN_DIR = 'hidden';
+const DEFAULT_MAX_ARTIFACT_BYTES = 1024 ** 3;
 const METRICS_FILE = '/run/labgym/metrics.json';
-/** labgym_eval.fail's exit status: the evaluator rejected the submission with a message for the agent. */
-const REJECTED_EXIT = 3;
-const NOT_FOUND =
-  'Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results.';
+/**
+ * Walls the evaluation off from the submitted code (which runs as `agent`): everything in the workspace is root's
+ * and read-only to others, hidden/ and the metrics folder root-only.
+ */
+const WALL_SCRIPT = `ws=$1; mkdir -p "$ws/${HIDDEN_DIR}" && chown -R root:root "$ws" && chmod -R u+rwX,go+rX,go-w "$ws" && chmod 700 "$ws/${HIDDEN_DIR}" && install -d -m 700 -o root -g root ${posix.dirname(METRICS_FILE)}`;
 
 /** Parse the last line of `output` that is a JSON object of numbers (MLGym's evaluators print exactly one). */
 export function parseMetrics(output: string): Record<string, number> | undefined {
@@ -61,31 +67,17 @@ export function parseMetrics(output: string): Record<string, number> | undefined
 function metricsFromJson(text: string): Record<string, number> | undefined {
   if (!text.startsWith('{')) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const metrics = Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
-    return Object.keys(metrics).length ? (metrics as Record<string, number>) : undefined;
+    return numbers(JSON.parse(text));
   } catch {
     return undefined;
   }
 }
 
-/**
- * The regular files matching each artifact glob (bash globstar), workspace-relative, listed as the agent user;
- * undefined when some glob matches nothing. Nothing under hidden/ counts: the labels go there.
- */
-async function matchArtifacts(sandbox: Sandbox, workspace: string, patterns: readonly string[]): Promise<string[] | undefined> {
-  const script =
-    'shopt -s nullglob globstar dotglob; cd "$1" || exit 0; shift; i=0; ' +
-    'for g in "$@"; do for f in $g; do [ -f "$f" ] && printf "%s/%s\\0" "$i" "$f"; done; i=$((i+1)); done';
-  const listed = await sandbox.run(['bash', '-c', script, 'match', workspace, ...patterns], { user: 'agent' });
-  const entries = listed.stdout
-    .split('\0')
-    .filter(Boolean)
-    .map((entry) => entry.split(/\/(.*)/s) as [string, string])
-    .filter(([, path]) => !path.startsWith(`${HIDDEN_DIR}/`)); // the evaluator's own folder is never submitted
-  if (patterns.some((_, i) => !entries.some(([index]) => index === String(i)))) return undefined;
-  return [...new Set(entries.map(([, path]) => path))];
+/** The finite numbers of a JSON object, or undefined when there are none. */
+function numbers(value: unknown): Record<string, number> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const metrics = Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
+  return Object.keys(metrics).length ? (metrics as Record<string, number>) : undefined;
 }
 
 export class SandboxEvaluator implements Evaluator {
@@ -129,10 +121,20 @@ export class SandboxEvaluator implements Evaluator {
     const splits = config.splits ?? DEFAULT_SPLITS;
     const split = params.kind === 'validate' ? splits.validate : splits.final;
     const other = splits.validate === splits.final ? undefined : params.kind === 'validate' ? splits.final : splits.validate;
-    const submission = await collectSubmission(params.agentSandbox, config.workspaceDir ?? DEFAULT_WORKSPACE, config.artifacts);
+    const collected = await collectSubmission(
+      params.agentSandbox,
+      config.workspaceDir ?? DEFAULT_WORKSPACE,
+      config.artifacts,
+      config.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+    );
+    const submission = 'submission' in collected ? collected.submission : undefined;
+    const refused: SplitOutcome = { failure: 'failure' in collected ? collected.failure : NOT_FOUND_FAILURE };
     const [primary, secondary] = submission
-      ? await bothSettled(this.scoreSplit(split, submission, params.seed), other === undefined ? undefined : this.scoreSplit(other, submission, params.seed))
-      : [NOT_FOUND_OUTCOME, NOT_FOUND_OUTCOME];
+      ? await bothSettled(
+          this.scoreSplit(split, submission, params.seed),
+          other === undefined ? undefined : this.scoreSplit(other, submission, params.seed),
+        ).finally(submission.dispose)
+      : [refused, refused];
     const scored = this.splitScore(split, primary);
     return {
       kind: params.kind,
@@ -174,39 +176,30 @@ export class SandboxEvaluator implements Evaluator {
     const workspace = config.workspaceDir ?? DEFAULT_WORKSPACE;
     const sandbox = await (config.createSandbox ?? createSandbox)(this.sandboxParams());
     try {
-      await sandbox.writeFiles(workspace, submission.files, { owner: 'agent' });
+      await sandbox.writeArchive(workspace, submission.open(), { owner: 'root' });
       for (const path of config.files) await sandbox.copyIn(path, workspace, { owner: 'root' });
       for (const path of config.hidden?.[split] ?? []) await sandbox.copyIn(path, `${workspace}/${HIDDEN_DIR}`, { owner: 'root' });
+      const walled = await sandbox.run(['sh', '-c', WALL_SCRIPT, 'wall', workspace]);
+      if (walled.exitCode !== 0) throw new Error(`preparing the evaluation sandbox failed: ${walled.stderr}`);
       const env = {
         ...config.env,
         LABGYM_SPLIT: split,
         LABGYM_SEED: String(seed),
         LABGYM_HIDDEN: `${workspace}/${HIDDEN_DIR}`,
         LABGYM_METRICS_FILE: METRICS_FILE,
+        ...(config.callTimeoutMs !== undefined ? { LABGYM_CALL_TIMEOUT: String(config.callTimeoutMs / 1000) } : {}),
       };
       const exports = Object.entries(env).map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`);
-      const prepared = await sandbox.run(['sh', '-c', `install -d -m 700 ${posix.dirname(METRICS_FILE)} && install -d -m 700 ${workspace}/${HIDDEN_DIR}`]);
-      if (prepared.exitCode !== 0) throw new Error(`preparing the evaluation sandbox failed: ${prepared.stderr}`);
       const result = await sandbox.exec(`export ${exports.join(' ')}; ${config.command}`, {
         timeoutMs: config.timeoutMs ?? 30 * 60_000,
         outputLimitBytes: 100_000,
       });
-      const metrics = result.timedOut
-        ? undefined
-        : (config.metricsFrom ?? 'file') === 'stdout'
-          ? parseMetrics(result.output)
-          : metricsFromJson((await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8').trim() ?? '');
-      return { ...(metrics ? { metrics } : { failure: evaluationFailure(result) }), sandboxId: sandbox.id };
+      const report = (await sandbox.readFiles([METRICS_FILE])).get(METRICS_FILE)?.toString('utf8') ?? '';
+      return { ...evaluationOutcome(result, report, config.metricsFrom ?? 'file'), sandboxId: sandbox.id };
     } finally {
       await sandbox.close();
     }
   }
-}
-
-/** The agent's declared artifacts, read out of its sandbox, and the path MLGym reports as the submission. */
-interface Submission {
-  readonly files: FileEntry[];
-  readonly path: string;
 }
 
 /** What one split's evaluation produced, and the sandbox it ran in. */
@@ -216,25 +209,30 @@ interface SplitOutcome {
   readonly sandboxId?: string;
 }
 
-const NOT_FOUND_OUTCOME: SplitOutcome = { failure: { type: 'submission_not_found', message: NOT_FOUND } };
-
-/** Copy the declared artifacts out of the agent's sandbox; undefined when some are missing. */
-async function collectSubmission(agentSandbox: Sandbox, workspace: string, artifacts: readonly string[]): Promise<Submission | undefined> {
-  const matched = await matchArtifacts(agentSandbox, workspace, artifacts);
-  const found = matched && (await agentSandbox.readFiles(matched.map((path) => posix.join(workspace, path))));
-  if (!matched || !found || found.size !== matched.length) return undefined;
-  return {
-    files: matched.map((path) => ({ path, content: found.get(posix.join(workspace, path))! })),
-    path: matched[0] === undefined ? '' : posix.join(workspace, matched[0]),
-  };
+/**
+ * What the evaluation reported in the root-only metrics file ({"metrics": …} or {"failure": "…"}, written by
+ * labgym_eval), the only channel believed: the submission's code may print anything. MLGym tasks
+ * (metrics_from: stdout) print their metrics; the output also goes into the format error when nothing was reported.
+ */
+function evaluationOutcome(result: ExecResult, report: string, metricsFrom: 'file' | 'stdout'): Omit<SplitOutcome, 'sandboxId'> {
+  if (result.timedOut) return { failure: formatError(result, `The evaluation timed out (${result.timedOut}).\n`) };
+  const reported = parseReport(report);
+  if (typeof reported?.failure === 'string') return { failure: { type: 'evaluation_error', message: reported.failure } };
+  const metrics = metricsFrom === 'stdout' ? parseMetrics(result.output) : numbers(reported?.metrics);
+  return metrics ? { metrics } : { failure: formatError(result) };
 }
 
-/** Why a run printed no metrics: the evaluator's own rejection, or MLGym's format error with the output. */
-function evaluationFailure(result: ExecResult): EvaluationFailure {
-  // The last such line: the submission's own output comes first and may imitate one.
-  const rejection = result.exitCode === REJECTED_EXIT ? [...result.output.matchAll(/Evaluation failed: (.*)$/gm)].at(-1)?.[1] : undefined;
-  if (rejection) return { type: 'evaluation_error', message: rejection };
-  const why = result.timedOut ? `The evaluation timed out (${result.timedOut}).\n` : '';
+function parseReport(text: string): { metrics?: unknown; failure?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** MLGym's format error: no metrics, with the evaluation's output. */
+function formatError(result: ExecResult, why = ''): EvaluationFailure {
   return {
     type: 'evaluation_format_error',
     message: `${why}Failed to decode metrics from evaluation script. Output:\n---\n${result.output.trimEnd()}\n---\nPlease make sure the evaluation script prints the metrics in json format.`,

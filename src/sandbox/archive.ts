@@ -3,9 +3,11 @@
  * Entries carry the owner the sandbox should see; extraction refuses paths that escape the target directory.
  */
 
-import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import type { FileEntry } from './sandbox.js';
 
@@ -19,6 +21,15 @@ export const ROOT: Owner = { uid: 0, gid: 0 };
 export const AGENT: Owner = { uid: 1000, gid: 1000 };
 
 type EntryHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
+
+/** What to do with one entry of an archive being re-packed: its new header, or undefined to drop it. */
+export type EntryRewrite = (header: tar.Header) => EntryHeader | undefined;
+
+/** One tar stream to re-pack, and how to rewrite its entries. */
+export interface ArchivePart {
+  readonly archive: Readable;
+  readonly rewrite: EntryRewrite;
+}
 
 /** Start draining a pack at once: tar-stream waits for its reader before accepting entries larger than its buffer. */
 function collect(pack: tar.Pack): Promise<Buffer> {
@@ -110,14 +121,69 @@ export async function unpackToDir(stream: Readable, hostDir: string): Promise<vo
       stream.destroy();
       throw new Error(`archive entry ${JSON.stringify(header.name)} escapes ${root}`);
     }
-    const content = await readAll(entry as AsyncIterable<Buffer>);
     if (header.type === 'directory') await mkdir(target, { recursive: true });
     else if (header.type === 'file') {
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, content, { mode: header.mode & 0o777 });
+      await pipeline(entry as unknown as Readable, createWriteStream(target, { mode: header.mode & 0o777 }));
+      continue;
     } else if (header.type === 'symlink') {
       await mkdir(dirname(target), { recursive: true });
       await symlink(header.linkname, target).catch(() => undefined);
     }
+    entry.resume();
   }
+}
+
+/** Makes pass-throughs that share one count: they fail with `tooLarge()` once more than `maxBytes` went through them all. */
+export function byteCap(maxBytes: number, tooLarge: () => Error): () => Transform {
+  let seen = 0;
+  return () =>
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        done(seen > maxBytes ? tooLarge() : null, chunk);
+      },
+    });
+}
+
+/** Pipe `source` into a tar extractor; an error on either side ends both. */
+function extractFrom(source: Readable): tar.Extract {
+  const extract = tar.extract();
+  source.on('error', (error) => extract.destroy(error));
+  extract.on('error', () => {}); // surfaces through the iteration
+  extract.on('close', () => source.destroy());
+  source.pipe(extract as unknown as NodeJS.WritableStream);
+  return extract;
+}
+
+type ExtractedEntry = tar.ExtractEvents['entry'][1];
+
+function copyEntry(entry: ExtractedEntry, sink: tar.Pack, header: EntryHeader): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const target = sink.entry(header, (error) => (error ? reject(error) : resolvePromise()));
+    entry.on('error', reject);
+    target.on('error', reject);
+    entry.pipe(target);
+  });
+}
+
+/**
+ * Tar streams re-packed one after another into one, entry by entry, each entry streamed (never held whole), so
+ * memory stays flat whatever the sizes. Parts are opened one at a time, as they are reached. An error of any
+ * part fails the output stream with it.
+ */
+export function repack(parts: AsyncIterable<ArchivePart> | Iterable<ArchivePart>): Readable {
+  const pack = tar.pack();
+  const output = Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+  (async () => {
+    for await (const { archive, rewrite } of parts) {
+      for await (const entry of extractFrom(archive)) {
+        const header = rewrite(entry.header);
+        if (header) await copyEntry(entry, pack, { ...header, pax: undefined });
+        else entry.resume();
+      }
+    }
+    pack.finalize();
+  })().catch((error: unknown) => output.destroy(error as Error));
+  return output;
 }

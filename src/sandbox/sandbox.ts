@@ -64,11 +64,12 @@ export interface Sandbox {
   /** Copy a sandbox path (file or directory) out to a host directory. */
   copyOut(sandboxPath: string, hostDir: string): Promise<void>;
   /**
-   * A tar stream of sandbox paths (files or folders), read as root. Past `maxBytes` of archive the stream fails with
-   * ArtifactTooLargeError; nothing is buffered whole in this process.
+   * A tar stream of sandbox paths (absolute; files or folders; missing ones skipped), read as root, entries named by
+   * their path without the leading '/' (as `tar -C / -c` names them). Past `maxBytes` of archive the stream fails
+   * with ArtifactTooLargeError; nothing is buffered whole in this process.
    */
   readArchive(paths: readonly string[], options: { readonly maxBytes: number }): Promise<Readable>;
-  /** Extract a tar stream into `destinationDir` (created if missing); entries get the ownership's owner. */
+  /** Extract a tar stream into `destinationDir` (created if missing), streamed; entries get the ownership's owner. */
   writeArchive(destinationDir: string, archive: Readable, ownership?: CopyOwnership): Promise<void>;
   /** Paths of the root file system that differ from the image (added, changed or deleted): a reset's proof. */
   rootfsChanges(): Promise<string[]>;

@@ -12,6 +12,16 @@ import { defaultCacheDir, type PreparedDataset } from './datasets.js';
 
 export const DATA_ROOT = '/opt/labgym/data';
 
+/**
+ * Tools the agent may use in its own sandbox but its submitted code not during an evaluation (the SAT solvers: a
+ * threeSat heuristic must not solve the instance). Readable by the group `labgym-tools`, which the agent's shells
+ * get and labgym_eval's worker (setpriv --clear-groups) does not; a read-only root file system rules out a chmod then.
+ */
+const EVALUATION_LOCKED_TOOLS = ['/usr/lib/python3/dist-packages/pycosat*', '/usr/lib/*/libpicosat*', '/usr/bin/picosat*'];
+const TOOLS_RECIPE =
+  'RUN groupadd --system labgym-tools && usermod -a -G labgym-tools agent && ' +
+  `for f in ${EVALUATION_LOCKED_TOOLS.join(' ')}; do if [ -f "$f" ] && [ ! -L "$f" ]; then chgrp labgym-tools "$f" && chmod 750 "$f"; fi; done`;
+
 async function linkTree(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
   for (const entry of await readdir(from, { withFileTypes: true })) {
@@ -31,7 +41,7 @@ export async function buildImageForTask(params: {
   await mkdir(defaultCacheDir(), { recursive: true });
   const context = await mkdtemp(join(defaultCacheDir(), `.image-${params.taskId}-`));
   try {
-    const lines = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY labgym_eval/ /usr/lib/python3/dist-packages/labgym_eval/'];
+    const lines = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY labgym_eval/ /usr/lib/python3/dist-packages/labgym_eval/', TOOLS_RECIPE];
     await cp(assetPath('eval/python/labgym_eval'), join(context, 'labgym_eval'), { recursive: true, filter: (path) => !path.includes('__pycache__') });
     for (const dataset of params.datasets) await linkTree(dataset.publicDir, join(context, 'data', dataset.id));
     if (params.datasets.length) lines.push(`COPY data/ ${DATA_ROOT}/`);

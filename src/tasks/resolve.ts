@@ -129,6 +129,7 @@ function assemble({ config, dir, variant }: { config: TaskConfig; dir: string; v
   const evaluator = new SandboxEvaluator({
     image,
     artifacts: config.submission.artifacts,
+    maxArtifactBytes: config.submission.max_bytes,
     files: config.evaluation.files.map((path) => join(dir, path)),
     hidden,
     command: config.evaluation.command,

@@ -1,9 +1,10 @@
-/** File copy in and out of a Docker sandbox, through Docker's archive API (tar). */
+/** File copy in and out of a Docker sandbox, through Docker's archive API (tar), streamed where sizes are the agent's. */
 
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
-import { AGENT, type Owner, packFiles, packHostPath, ROOT, unpackToDir, unpackToMap } from '../archive.js';
+import { ArtifactTooLargeError, InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
+import { AGENT, byteCap, type Owner, packFiles, packHostPath, ROOT, repack, unpackToDir, unpackToMap } from '../archive.js';
 import type { CopyOwnership, FileEntry, OneShotResult } from '../sandbox.js';
 import { statusCode } from './client.js';
 
@@ -11,6 +12,20 @@ export function gone(id: string, error: unknown): SandboxUnavailableError {
   return new SandboxUnavailableError(`sandbox ${id.slice(0, 12)} is not available: ${(error as Error).message ?? error}`, {
     cause: error,
   });
+}
+
+/** Errors of a connection to the daemon that broke or never opened. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * A Docker call's error as labgym sees it: SandboxUnavailableError only when the daemon is unreachable or the
+ * container is gone (404, 409); anything else (a RangeError, a cap, a bug) stays what it is, so it is not retried.
+ */
+export function dockerError(id: string, error: unknown): Error {
+  const status = statusCode(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (status === 404 || status === 409 || (typeof code === 'string' && CONNECTION_CODES.has(code))) return gone(id, error);
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** The copy operations of one container; `run` is the sandbox's one-shot exec (for mkdir as the right user). */
@@ -25,25 +40,28 @@ export class DockerFiles {
   }
 
   async writeFiles(destinationDir: string, files: readonly FileEntry[], ownership: CopyOwnership = {}): Promise<void> {
-    await this.putArchive(destinationDir, ownership, (owner) => packFiles(files, owner));
+    const owner = await this.prepareDestination(destinationDir, ownership);
+    await this.put(destinationDir, await packFiles(files, owner));
   }
 
   async copyIn(hostPath: string, destinationDir: string, ownership: CopyOwnership = {}): Promise<void> {
-    await this.putArchive(destinationDir, ownership, (owner) => packHostPath(hostPath, owner));
+    const owner = await this.prepareDestination(destinationDir, ownership);
+    await this.put(destinationDir, await packHostPath(hostPath, owner));
   }
 
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer>> {
     const files = new Map<string, Buffer>();
     for (const path of paths) {
+      let archive: Readable;
       try {
-        const entries = await unpackToMap((await this.container.getArchive({ path })) as unknown as Readable);
-        const name = path.split('/').filter(Boolean).pop()!;
-        const content = entries.get(name);
-        if (content !== undefined) files.set(path, content);
+        archive = (await this.container.getArchive({ path })) as unknown as Readable;
       } catch (error) {
         if (statusCode(error) === 404) continue;
-        throw gone(this.id, error);
+        throw dockerError(this.id, error);
       }
+      const entries = await unpackToMap(archive);
+      const content = entries.get(posix.basename(path));
+      if (content !== undefined) files.set(path, content);
     }
     return files;
   }
@@ -53,31 +71,77 @@ export class DockerFiles {
     try {
       stream = (await this.container.getArchive({ path: sandboxPath })) as unknown as Readable;
     } catch (error) {
-      throw gone(this.id, error);
+      throw dockerError(this.id, error);
     }
     await unpackToDir(stream, hostDir);
   }
 
-  /** Create `destinationDir` as the owner (so the agent can write into its own folders), then extract the archive there. */
-  private async putArchive(destinationDir: string, ownership: CopyOwnership, pack: (owner: Owner) => Promise<Buffer>): Promise<void> {
-    const user = ownership.owner ?? 'root';
-    const made = await this.run(['mkdir', '-p', destinationDir], { user });
-    if (made.exitCode !== 0) throw new InvalidArgumentError(`cannot create ${destinationDir} in the sandbox: ${made.stderr.trim()}`);
-    const archive = await pack(user === 'agent' ? AGENT : ROOT);
+  /**
+   * One tar stream of `paths` (absolute; missing ones are skipped), entries named by their path without the
+   * leading '/', as `tar -C / -c` names them. Past `maxBytes` of Docker's archives the stream fails with
+   * ArtifactTooLargeError; the paths are fetched one after another as the stream is read.
+   */
+  async readArchive(paths: readonly string[], options: { readonly maxBytes: number }): Promise<Readable> {
+    const counter = byteCap(options.maxBytes, () => new ArtifactTooLargeError(options.maxBytes, 'the archive'));
+    const open = (path: string) => this.getArchive(path);
+    const id = this.id;
+    async function* parts() {
+      for (const path of paths) {
+        const archive = await open(path);
+        if (!archive) continue;
+        const counted = counter();
+        archive.on('error', (error) => counted.destroy(dockerError(id, error)));
+        counted.on('close', () => archive.destroy());
+        const prefix = posix.dirname(path).replace(/^\/+/, '');
+        yield {
+          archive: archive.pipe(counted),
+          rewrite: (header: { name: string }) => ({ ...header, name: prefix ? `${prefix}/${header.name}` : header.name }),
+        };
+      }
+    }
+    return repack(parts());
+  }
+
+  /** Extract a tar stream into `destinationDir` (created as the owner if missing), every entry owned by the owner. */
+  async writeArchive(destinationDir: string, archive: Readable, ownership: CopyOwnership = {}): Promise<void> {
+    const owner = await this.prepareDestination(destinationDir, ownership);
+    const body = repack([{ archive, rewrite: (header) => ({ ...header, uid: owner.uid, gid: owner.gid, uname: '', gname: '' }) }]);
+    let failure: Error | undefined;
+    body.on('error', (error) => {
+      failure ??= error;
+    });
     try {
-      await this.container.putArchive(archive, { path: destinationDir });
+      await this.put(destinationDir, body);
     } catch (error) {
-      throw gone(this.id, error);
+      failure ??= error as Error;
+    } finally {
+      body.destroy();
+    }
+    if (failure) throw failure;
+  }
+
+  private async getArchive(path: string): Promise<Readable | undefined> {
+    try {
+      return (await this.container.getArchive({ path })) as unknown as Readable;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw dockerError(this.id, error);
     }
   }
 
-  /** TODO(artifact streaming): a capped tar stream of `paths`. */
-  async readArchive(_paths: readonly string[], _options: { readonly maxBytes: number }): Promise<Readable> {
-    throw new Error('readArchive is not implemented yet');
+  /** Create `destinationDir` as the owner (so the agent can write into its own folders); the owner entries get. */
+  private async prepareDestination(destinationDir: string, ownership: CopyOwnership): Promise<Owner> {
+    const user = ownership.owner ?? 'root';
+    const made = await this.run(['mkdir', '-p', destinationDir], { user });
+    if (made.exitCode !== 0) throw new InvalidArgumentError(`cannot create ${destinationDir} in the sandbox: ${made.stderr.trim()}`);
+    return user === 'agent' ? AGENT : ROOT;
   }
 
-  /** TODO(artifact streaming): extract a tar stream into `destinationDir`. */
-  async writeArchive(_destinationDir: string, _archive: Readable, _ownership: CopyOwnership = {}): Promise<void> {
-    throw new Error('writeArchive is not implemented yet');
+  private async put(destinationDir: string, archive: Buffer | Readable): Promise<void> {
+    try {
+      await this.container.putArchive(archive as NodeJS.ReadableStream, { path: destinationDir });
+    } catch (error) {
+      throw dockerError(this.id, error);
+    }
   }
 }

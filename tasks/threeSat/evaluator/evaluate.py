@@ -12,8 +12,9 @@ How the numbers are kept honest:
 - The solver counts the decisions itself. A SAT answer is checked against every clause of the instance, an UNSAT
   answer against the pycosat label made with the dataset. Any Incorrect answer fails the evaluation (with this
   solver it would mean a broken evaluation, not a clever heuristic).
-- pycosat and picosat are made unreadable to the heuristic's process (in the throwaway evaluation sandbox only),
-  so the heuristic cannot ask a SAT solver for a satisfying assignment and follow it. Solving the instance inside
+- pycosat and picosat are unreadable to the heuristic's process (the task image gives them to a group the agent's
+  shells have and the worker has not; here they are also chmod'ed where the root file system allows it), so the
+  heuristic cannot ask a SAT solver for a satisfying assignment and follow it. Solving the instance inside
   heuristic_fn by other means (scipy's MILP, a hand-written solver) is against the task's rules, not blocked.
 The alternative, letting the heuristic's side solve and replaying its decisions here, would need the same checks
 and more code; asking per decision keeps the solver and the count on this side only.
@@ -63,7 +64,10 @@ def hide_sat_solvers():
     for pattern in SAT_SOLVER_FILES:
         for path in glob.glob(pattern):
             if os.path.isfile(path) and not os.path.islink(path):
-                os.chmod(path, 0o700)
+                try:
+                    os.chmod(path, 0o700)
+                except OSError:  # a read-only root file system: the task's rules still forbid using them
+                    pass
 
 
 def satisfies(clauses, assignments):

@@ -36,7 +36,7 @@ def _policy_import(src, module):
     global _policy_module
     import importlib
 
-    sys.path.insert(0, os.path.join(os.getcwd(), src))
+    sys.path.insert(0, src)
     _policy_module = importlib.import_module(module)
     return True
 

@@ -3,7 +3,7 @@ policy_worker.py in its own process as the `agent` user, and only JSON crosses."
 
 import os
 
-from labgym_eval import SubmissionError, UntrustedModule, fail, hidden_json, reduced, write_metrics
+from labgym_eval import DEFAULT_LOAD_TIMEOUT, SubmissionError, UntrustedModule, fail, hidden_json, reduced, write_metrics
 from labgym_eval.policy_worker import encode_array
 
 _WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "policy_worker.py")
@@ -20,13 +20,15 @@ class UntrustedPolicy:
         self._dtype = observation_dtype
         self._worker = UntrustedModule(_WORKER_FILE, seed=seed, timeout=timeout)
         try:
-            self._worker._request("_policy_import", [src, module], False, "loading %s/%s.py" % (src, module))
+            self._worker._request("_policy_import", [os.path.abspath(src), module], False, "loading %s/%s.py" % (src, module),
+                                  DEFAULT_LOAD_TIMEOUT)
         except BaseException:
             self._worker.close()
             raise
 
     def load(self, path, seed):
-        return self._worker._request("_policy_load", [self._factory, path, seed], False, "calling %s" % self._factory)
+        return self._worker._request("_policy_load", [self._factory, os.path.abspath(path), seed], False,
+                                     "calling %s" % self._factory, DEFAULT_LOAD_TIMEOUT)
 
     def act(self, observations):
         return self._worker._request("_policy_act", [encode_array(observations, self._dtype)], False, "calling act")

@@ -1,0 +1,121 @@
+/**
+ * The agent's declared artifacts, streamed once out of its sandbox into a host tar file (root-owned entries,
+ * regular files only), refused past the size cap. Memory stays flat whatever the size.
+ */
+
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ArtifactTooLargeError } from '../errors.js';
+import { repack } from '../sandbox/archive.js';
+import type { Sandbox } from '../sandbox/index.js';
+import type { EvaluationFailure } from './evaluator.js';
+
+export const HIDDEN_DIR = 'hidden';
+const NOT_FOUND =
+  'Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results.';
+export const NOT_FOUND_FAILURE: EvaluationFailure = { type: 'submission_not_found', message: NOT_FOUND };
+/** Tar headers (a pax header for long names), padding and the end blocks, on top of the files' bytes. */
+const TAR_BYTES_PER_FILE = 3 * 512 + 511;
+const TAR_END_BYTES = 10_240;
+
+/** The submission as a host tar file of workspace-relative paths, to extract into each evaluation sandbox. */
+export interface Submission {
+  /** The archive, read afresh for each evaluation sandbox. */
+  open(): Readable;
+  /** Workspace-relative paths of the files, in the order matched. */
+  readonly files: readonly string[];
+  /** Path MLGym reports as the submission: the first file, in the agent's workspace. */
+  readonly path: string;
+  /** Remove the host copy. */
+  dispose(): Promise<void>;
+}
+
+export type CollectedSubmission = { readonly submission: Submission } | { readonly failure: EvaluationFailure };
+
+/**
+ * The regular files matching each artifact glob (bash globstar), workspace-relative, listed as the agent user;
+ * undefined when some glob matches nothing. Nothing under hidden/ counts: the labels go there.
+ */
+async function matchArtifacts(sandbox: Sandbox, workspace: string, patterns: readonly string[]): Promise<string[] | undefined> {
+  const script =
+    'shopt -s nullglob globstar dotglob; cd "$1" || exit 0; shift; i=0; ' +
+    'for g in "$@"; do for f in $g; do [ -f "$f" ] && printf "%s/%s\\0" "$i" "$f"; done; i=$((i+1)); done';
+  const listed = await sandbox.run(['bash', '-c', script, 'match', workspace, ...patterns], { user: 'agent' });
+  const entries = listed.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.split(/\/(.*)/s) as [string, string])
+    .filter(([, path]) => !path.startsWith(`${HIDDEN_DIR}/`)); // the evaluator's own folder is never submitted
+  if (patterns.some((_, i) => !entries.some(([index]) => index === String(i)))) return undefined;
+  return [...new Set(entries.map(([, path]) => path))];
+}
+
+/** Sum of the files' apparent sizes (a sparse file counts in full), stat'ed as root; undefined if one vanished. */
+async function apparentSize(sandbox: Sandbox, paths: readonly string[]): Promise<number | undefined> {
+  const stat = await sandbox.run(['stat', '-c', '%s', '--', ...paths]);
+  if (stat.exitCode !== 0) return undefined;
+  return stat.stdout
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => sum + Number(line), 0);
+}
+
+function tooLarge(bytes: number | undefined, maxBytes: number): EvaluationFailure {
+  const size = bytes === undefined ? 'grew past the cap while it was being copied' : `is ${bytes} bytes (${mebibytes(bytes)})`;
+  return {
+    type: 'submission_too_large',
+    message: `The submission ${size}; submissions may be at most ${maxBytes} bytes (${mebibytes(maxBytes)}). Make the submitted files smaller.`,
+  };
+}
+
+const mebibytes = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+
+/** Copy the declared artifacts out of the agent's sandbox, or say why there is nothing to evaluate. */
+export async function collectSubmission(
+  agentSandbox: Sandbox,
+  workspace: string,
+  artifacts: readonly string[],
+  maxBytes: number,
+): Promise<CollectedSubmission> {
+  const matched = await matchArtifacts(agentSandbox, workspace, artifacts);
+  if (!matched) return { failure: NOT_FOUND_FAILURE };
+  const paths = matched.map((path) => posix.join(workspace, path));
+  const size = await apparentSize(agentSandbox, paths);
+  if (size === undefined) return { failure: NOT_FOUND_FAILURE };
+  if (size > maxBytes) return { failure: tooLarge(size, maxBytes) };
+
+  const dir = await mkdtemp(join(tmpdir(), 'labgym-submission-'));
+  const file = join(dir, 'submission.tar');
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const prefix = `${workspace.replace(/^\/+|\/+$/g, '')}/`;
+  const copied = new Set<string>();
+  try {
+    // The agent's processes may still grow the files: the stream is capped too.
+    const archive = await agentSandbox.readArchive(paths, { maxBytes: maxBytes + TAR_BYTES_PER_FILE * paths.length + TAR_END_BYTES });
+    const rewritten = repack([
+      {
+        archive,
+        rewrite: (header) => {
+          const name = header.name.slice(prefix.length);
+          if (header.type !== 'file' || !header.name.startsWith(prefix) || !matched.includes(name)) return undefined;
+          copied.add(name);
+          return { name, type: 'file', size: header.size, mode: header.mode & 0o111 ? 0o755 : 0o644, mtime: header.mtime, uid: 0, gid: 0 };
+        },
+      },
+    ]);
+    await pipeline(rewritten, createWriteStream(file));
+  } catch (error) {
+    await dispose();
+    if (error instanceof ArtifactTooLargeError) return { failure: tooLarge(undefined, maxBytes) };
+    throw error;
+  }
+  if (copied.size !== matched.length) {
+    await dispose();
+    return { failure: NOT_FOUND_FAILURE };
+  }
+  return { submission: { open: () => createReadStream(file), files: matched, path: paths[0] ?? '', dispose } };
+}
