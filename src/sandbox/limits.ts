@@ -38,11 +38,12 @@ export const SandboxLimitsSchema = z.object({
   /** Size of /dev/shm (PyTorch data loaders need more than Docker's 64 MB). */
   shm: size('shm').default(256 * 1024 ** 2),
   /**
-   * Bytes the workspace holds; the agent's home, /tmp and /var/tmp get fixed shares of it (container-options.ts).
-   * Every writable place is a tmpfs whose pages count against `memory`, so a full disk costs memory, never host disk.
+   * Bytes of files the agent may write, over the workspace, its home, /tmp and /var/tmp (fixed shares, see
+   * writableMounts). Each is a tmpfs whose pages count against the container's memory, so the container gets
+   * `memory + disk`: a full disk is ENOSPC, never an out-of-memory kill and never host disk.
    */
   disk: size('disk').default(2 * 1024 ** 3),
-  /** Files and folders the workspace holds (the other writable places get shares of it). */
+  /** Files and folders the agent may create, shared over the same places. */
   inodes: z.number().int().min(1000).max(100_000_000).default(200_000),
 });
 
@@ -69,23 +70,25 @@ export interface WritableMount {
   readonly mode: string;
 }
 
+/** How `disk` and `inodes` are shared over the agent's writable places; the shares sum to 1. */
+const AGENT_SHARES = { workspace: 10 / 16, home: 2 / 16, tmp: 3 / 16, varTmp: 1 / 16 };
+
 /**
- * Every place anyone may write, each a size- and inode-capped tmpfs: writing past a cap is ENOSPC. Only the workspace
- * is sized by `disk` and `inodes`, /dev/shm by `shm`; the others get shares of them.
+ * Every place anyone may write, each a size- and inode-capped tmpfs: writing past a cap is ENOSPC. The agent's places
+ * share `disk` and `inodes`, /dev/shm has `shm`; the rest are root's (the evaluator, the dataset builder, the ACI).
  */
 export function writableMounts(limits: SandboxLimits): WritableMount[] {
-  const share = (fraction: number, minBytes: number) => ({
-    bytes: Math.max(minBytes, Math.floor(limits.disk * fraction)),
-    inodes: Math.max(1000, Math.floor(limits.inodes * fraction)),
+  const share = (fraction: number) => ({
+    bytes: Math.max(MB, Math.floor(limits.disk * fraction)),
+    inodes: Math.max(256, Math.floor(limits.inodes * fraction)),
   });
   return [
-    { path: '/home/agent/workspace', bytes: limits.disk, inodes: limits.inodes, owner: 'agent', mode: '0755' },
-    { path: '/home/agent', ...share(1 / 4, 64 * MB), owner: 'agent', mode: '0755' },
-    { path: '/tmp', ...share(1 / 2, 64 * MB), owner: 'root', mode: '1777' },
-    { path: '/var/tmp', ...share(1 / 8, 16 * MB), owner: 'root', mode: '1777' },
-    { path: '/dev/shm', bytes: limits.shm, inodes: share(1 / 8, 0).inodes, owner: 'root', mode: '1777' },
-    // Root's own: the evaluator's and the dataset builder's home, the metrics file, the ACI, dataset builds.
-    { path: '/root', ...share(1 / 4, 64 * MB), owner: 'root', mode: '0700' },
+    { path: '/home/agent/workspace', ...share(AGENT_SHARES.workspace), owner: 'agent', mode: '0755' },
+    { path: '/home/agent', ...share(AGENT_SHARES.home), owner: 'agent', mode: '0755' },
+    { path: '/tmp', ...share(AGENT_SHARES.tmp), owner: 'root', mode: '1777' },
+    { path: '/var/tmp', ...share(AGENT_SHARES.varTmp), owner: 'root', mode: '1777' },
+    { path: '/dev/shm', bytes: limits.shm, inodes: share(1 / 8).inodes, owner: 'root', mode: '1777' },
+    { path: '/root', bytes: Math.max(64 * MB, Math.floor(limits.disk / 4)), inodes: 10_000, owner: 'root', mode: '0700' },
     { path: '/run/labgym', bytes: 64 * MB, inodes: 4096, owner: 'root', mode: '0755' },
     { path: '/opt/labgym/aci', bytes: 16 * MB, inodes: 256, owner: 'root', mode: '0755' },
     { path: '/build', bytes: limits.disk, inodes: limits.inodes, owner: 'root', mode: '0755' },

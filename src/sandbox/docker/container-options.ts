@@ -68,8 +68,9 @@ export function containerOptions(params: SandboxCreateParams, lifeline = true): 
     HostConfig: {
       NetworkMode: 'none',
       NanoCpus: Math.round(limits.cpus * 1e9),
-      Memory: limits.memory,
-      MemorySwap: limits.memory,
+      // The agent's files live in tmpfs pages charged to this cgroup: room for them on top of `memory`.
+      Memory: limits.memory + limits.disk,
+      MemorySwap: limits.memory + limits.disk,
       PidsLimit: limits.pids,
       ShmSize: limits.shm,
       ReadonlyRootfs: true,
