@@ -1,7 +1,6 @@
 /**
- * One persistent bash process driven over a byte stream, one command line at a time; output is read until a marker
- * with a fresh random nonce, so nothing the command prints can end it early. Backend-neutral: the backend supplies the
- * stream (Docker: an attached exec) and, on a timeout, kills what the command started.
+ * One persistent bash process driven over a byte stream, output read until a marker with a fresh nonce. Only for
+ * harness shells the agent cannot read (the root control shell); agent commands go through agent-shell.ts.
  */
 
 import { randomBytes } from 'node:crypto';

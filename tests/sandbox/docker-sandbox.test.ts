@@ -15,14 +15,15 @@ describe('docker sandbox limits and labels', () => {
   test('limits, network mode, capabilities and labels reach the container', async () => {
     const sandbox = await createSandbox({
       image: TEST_IMAGE,
-      limits: { cpus: 0.5, memory: '300m', pids: 100, shm: '32m' },
+      limits: { cpus: 0.5, memory: '300m', disk: '64m', pids: 100, shm: '32m' },
       labels: { 'labgym.test': 'limits' },
     });
     try {
       const info = await new Docker().getContainer(sandbox.id).inspect();
       assert.equal(info.HostConfig.NanoCpus, 5e8);
-      assert.equal(info.HostConfig.Memory, 300 * 1024 ** 2);
-      assert.equal(info.HostConfig.MemorySwap, 300 * 1024 ** 2);
+      // The agent's files live in tmpfs pages charged to the container, so it gets memory + disk.
+      assert.equal(info.HostConfig.Memory, 364 * 1024 ** 2);
+      assert.equal(info.HostConfig.MemorySwap, 364 * 1024 ** 2);
       assert.equal(info.HostConfig.PidsLimit, 100);
       assert.equal(info.HostConfig.ShmSize, 32 * 1024 ** 2);
       assert.equal(info.HostConfig.NetworkMode, 'none');

@@ -1,35 +1,44 @@
 /**
- * A Docker sandbox: one container holding two persistent shells, the agent's and a root control shell that kills
- * timed-out commands without forking. With a lifeline attach, Docker removes the container when its owner dies.
+ * A Docker sandbox: one container, a root control shell that kills timed-out commands without forking, and the agent's
+ * commands, each started by a root launcher shell as the agent, with their shell state in a file. With a lifeline
+ * attach, Docker removes the container when its owner dies.
  */
 
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { readAsset } from '../../assets.js';
 import { InvalidArgumentError, SandboxUnavailableError } from '../../errors.js';
+import { AgentShell, type OutputChannel } from '../agent-shell.js';
 import type { CopyOwnership, ExecParams, ExecResult, FileEntry, OneShotResult, Sandbox, SandboxCreateParams } from '../sandbox.js';
-import { ShellSession, type ShellTransport } from '../shell-session.js';
+import { ShellLauncher } from '../shell-launcher.js';
+import { ansiCQuote, ShellSession, type ShellTransport } from '../shell-session.js';
 import { rootfsChanges } from './changes.js';
 import { requireImage, statusCode } from './client.js';
 import { containerOptions } from './container-options.js';
 import { demuxDockerStream, STDERR } from './demux.js';
-import { DockerFiles, gone } from './docker-files.js';
+import { dockerOutputChannel } from './docker-command.js';
+import { DockerFiles, dockerError, gone } from './docker-files.js';
 
 const DEFAULT_TIMEOUT_MS = 25_000;
 const DEFAULT_OUTPUT_LIMIT = 100_000;
 const CLOCK_TICK_MS = 10;
+/** How long a timed-out command's own shell gets to finish once its children are killed. @unit ms */
+const SHELL_EXIT_GRACE_MS = 500;
+/** Root-owned; holds the output FIFO and one agent-owned state folder per shell generation (a restart starts the next). */
+const STATE_ROOT = '/run/labgym/shell';
+const OUTPUT_FIFO = `${STATE_ROOT}/output`;
 
-/** Attach a bash exec's stdin and (demultiplexed) output to a ShellTransport. */
-async function openShell(container: Docker.Container, user: string, workdir: string, env: string[]) {
+/** Attach a root bash exec's stdin and (demultiplexed) output to a ShellTransport. */
+async function openControlShell(container: Docker.Container) {
   const exec = await container.exec({
     Cmd: ['/bin/bash', '--noprofile', '--norc'],
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
-    User: user,
-    WorkingDir: workdir,
-    Env: env,
+    User: 'root',
+    WorkingDir: '/',
+    Env: ['HOME=/root'],
   });
   const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
   const dataListeners: Array<(chunk: Buffer) => void> = [];
@@ -60,22 +69,40 @@ async function openShell(container: Docker.Container, user: string, workdir: str
   return transport;
 }
 
+/** Run harness shell code in the root control shell; throws when it fails. */
+async function controlCommand(control: ShellSession, command: string): Promise<string> {
+  const result = await control.exec(command, { timeoutMs: 20_000, outputLimitBytes: 4096, interrupt: async () => {} });
+  if (result.exitCode !== 0) throw new Error(`control shell: ${command.split('\n')[0]} failed (${result.exitCode}): ${result.output}`);
+  return result.output;
+}
+
 export class DockerSandbox implements Sandbox {
   private closed = false;
 
   private readonly files: DockerFiles;
+  private readonly agent: AgentShell;
+  private readonly launcher: ShellLauncher;
+  private generation = 0;
 
   private constructor(
     private readonly container: Docker.Container,
     readonly image: string,
     private readonly shellUser: string,
-    private readonly workdir: string,
-    private readonly shellEnv: string[],
+    workdir: string,
     private readonly control: ShellSession,
-    private agent: ShellSession,
+    private readonly output: OutputChannel & { close(): void },
+    private readonly agentIds: { readonly uid: string; readonly gid: string },
     private readonly lifeline: Duplex | undefined,
   ) {
     this.files = new DockerFiles(container, (argv, options) => this.run(argv, options));
+    const env = shellUser === 'root' ? ['HOME=/root', 'USER=root'] : [`HOME=/home/${shellUser}`, `USER=${shellUser}`];
+    this.launcher = new ShellLauncher({
+      open: async () => ShellSession.start(await openControlShell(container)),
+      user: shellUser === 'root' ? undefined : agentIds,
+      workdir,
+      env,
+    });
+    this.agent = new AgentShell(this.launcher, output, '');
   }
 
   get id(): string {
@@ -95,16 +122,19 @@ export class DockerSandbox implements Sandbox {
         (line as Duplex & { unref?: () => void }).unref?.();
       }
       await container.start();
-      const control = await ShellSession.start(await openShell(container, 'root', '/', ['HOME=/root']));
-      const defined = await control.exec(readAsset('sandbox/docker/kill.sh'), {
-        timeoutMs: 15_000,
-        outputLimitBytes: 4096,
-        interrupt: async () => {},
+      const control = await ShellSession.start(await openControlShell(container));
+      await controlCommand(control, readAsset('sandbox/docker/kill.sh'));
+      const ids = await controlCommand(
+        control,
+        `mkdir -p -m 755 ${STATE_ROOT} && mkfifo -m 622 ${OUTPUT_FIFO} && id -u ${ansiCQuote(shellUser)} && id -g ${ansiCQuote(shellUser)}`,
+      );
+      const [uid = '', gid = ''] = ids.trim().split(/\s+/);
+      const output = await dockerOutputChannel(container, OUTPUT_FIFO, async (token) => {
+        await controlCommand(control, `printf '%s' ${ansiCQuote(token)} >> ${OUTPUT_FIFO}`);
       });
-      if (defined.exitCode !== 0) throw new Error(`control shell setup failed: ${defined.output}`);
-      const shellEnv = shellUser === 'root' ? ['HOME=/root', 'USER=root'] : [`HOME=/home/${shellUser}`, `USER=${shellUser}`];
-      const agent = await ShellSession.start(await openShell(container, shellUser, workdir, shellEnv));
-      return new DockerSandbox(container, params.image, shellUser, workdir, shellEnv, control, agent, line);
+      const sandbox = new DockerSandbox(container, params.image, shellUser, workdir, control, output, { uid, gid }, line);
+      await sandbox.newShellState();
+      return sandbox;
     } catch (error) {
       line?.destroy();
       await container.remove({ force: true }).catch(() => undefined);
@@ -116,42 +146,54 @@ export class DockerSandbox implements Sandbox {
     this.assertOpen();
     const timeoutMs = params.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(timeoutMs > 0)) throw new InvalidArgumentError(`exec: timeoutMs must be positive, got ${timeoutMs}`);
-    const agent = this.agent;
-    const result = await agent.exec(command, {
-      timeoutMs,
-      idleTimeoutMs: params.idleTimeoutMs,
-      outputLimitBytes: params.outputLimitBytes === undefined ? DEFAULT_OUTPUT_LIMIT : params.outputLimitBytes,
-      interrupt: (elapsedMs) => this.interrupt(agent.pid, elapsedMs),
-    });
-    if (result.shellExited) await this.restartShell();
+    const result = await this.agent
+      .exec(command, {
+        timeoutMs,
+        idleTimeoutMs: params.idleTimeoutMs,
+        outputLimitBytes: params.outputLimitBytes === undefined ? DEFAULT_OUTPUT_LIMIT : params.outputLimitBytes,
+        interrupt: (elapsedMs, exited) => this.interrupt(elapsedMs, exited),
+      })
+      .catch((error: unknown) => {
+        throw dockerError(this.id, error);
+      });
+    if (result.abandoned) await this.restartShell();
     return {
       output: result.output,
       exitCode: result.exitCode,
       timedOut: result.timedOut,
-      shellRestarted: result.shellExited,
+      shellRestarted: result.abandoned,
       droppedBytes: result.droppedBytes,
       durationMs: result.durationMs,
     };
   }
 
-  /** Kill what the agent shell's current command started (see kill.sh). */
-  private async interrupt(shellPid: number, elapsedMs: number): Promise<void> {
-    const ageTicks = Math.ceil(elapsedMs / CLOCK_TICK_MS) + 1;
-    const result = await this.control.exec(`__labgym_kill ${shellPid} ${ageTicks}`, {
-      timeoutMs: 20_000,
-      outputLimitBytes: 4096,
-      interrupt: async () => {},
-    });
-    if (result.exitCode !== 0) throw new Error(`interrupt failed (${result.exitCode}): ${result.output}`);
+  /**
+   * Kill what the running agent command started (see kill.sh): first all but its own shell, which then reports the
+   * kill as a terminal would ("Killed  sleep 100") and saves its state; then, a moment later, whatever is left.
+   */
+  private async interrupt(elapsedMs: number, exited: Promise<unknown>): Promise<void> {
+    const startedAt = performance.now() - elapsedMs;
+    const ageTicks = () => Math.ceil((performance.now() - startedAt) / CLOCK_TICK_MS) + 1;
+    await controlCommand(this.control, `__labgym_kill ${this.agentIds.uid} ${ageTicks()} spare-top`);
+    const ended = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(resolve, SHELL_EXIT_GRACE_MS, false))]);
+    if (!ended) await controlCommand(this.control, `__labgym_kill ${this.agentIds.uid} ${ageTicks()}`);
+  }
+
+  /** Point the agent's commands at a new, empty state folder that root made and the agent owns; drop the old one. */
+  private async newShellState(): Promise<void> {
+    const old = `${STATE_ROOT}/${this.generation}`;
+    const next = `${STATE_ROOT}/${++this.generation}`;
+    await controlCommand(this.control, `rm -rf -- ${old} && install -d -o ${ansiCQuote(this.shellUser)} -m 700 -- ${next}`);
+    this.agent.dropLateOutput();
+    this.agent.stateDir = next;
   }
 
   async restartShell(): Promise<void> {
     this.assertOpen();
-    this.agent.destroy();
     try {
       const state = await this.container.inspect();
       if (!state.State.Running) throw new Error(`container is ${state.State.Status}`);
-      this.agent = await ShellSession.start(await openShell(this.container, this.shellUser, this.workdir, this.shellEnv));
+      await this.newShellState();
     } catch (error) {
       throw gone(this.id, error);
     }
@@ -233,8 +275,9 @@ export class DockerSandbox implements Sandbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.agent.destroy();
+    this.output.close();
     this.control.destroy();
+    this.launcher.close();
     await this.container.remove({ force: true }).catch((error: unknown) => {
       if (statusCode(error) !== 404 && statusCode(error) !== 409) throw gone(this.id, error);
     });

@@ -1,34 +1,39 @@
 # Sourced into the root control shell of every Docker sandbox: stops a timed-out command.
 # Builtins only (no fork), so it still works when a fork bomb has used up the sandbox's process limit.
 #
-# Victims: every live process of the agent shell's user, other than the shell itself, that started after the
-# command did (start time from /proc/<pid>/stat, in clock ticks of 10 ms). That covers children, grandchildren,
-# daemons that left the shell's session and orphans re-parented to init, and spares background jobs started by
-# earlier commands. Rounds of SIGSTOP then SIGKILL repeat until none is left, so forks during a scan cannot escape.
+# Victims: every live process of the agent's uid that started after the command did (start time from
+# /proc/<pid>/stat, in clock ticks of 10 ms): the command's own process, its children, daemons that left its
+# session and orphans re-parented to init, sparing background jobs started by earlier commands. Rounds of
+# SIGSTOP then SIGKILL repeat until none is left, so forks during a scan cannot escape.
 #
-# Usage: __labgym_kill <shell pid> <age of the command in clock ticks>
+# With a third argument, processes whose parent is outside the container (parent pid 0: the command's own shell,
+# started by the runtime) are spared, so that shell reports what was killed and saves its state.
+#
+# Usage: __labgym_kill <agent uid> <age of the command in clock ticks> [spare-top]
 __labgym_kill() {
-  local shell=$1 age=$2 uid="" key value up now threshold d pid line round
+  local uid=$1 age=$2 spare_top=$3 up now threshold d pid line status round
   local -a fields victims
-  while read -r key value _; do
-    if [[ $key == Uid: ]]; then uid=$value; break; fi
-  done < "/proc/$shell/status"
-  [[ -n $uid ]] || return 1
+  [[ $uid =~ ^[0-9]+$ && $age =~ ^[0-9]+$ ]] || return 1
   for round in {1..20}; do
     read -r up _ < /proc/uptime
+    [[ $up =~ ^[0-9]+\.[0-9]+$ ]] || return 1
     now=$(( 10#${up%.*} * 100 + 10#${up#*.} ))
     threshold=$(( now - age ))
     victims=()
     for d in /proc/[0-9]*; do
       pid=${d#/proc/}
-      [[ $pid == "$shell" || $pid == "$$" || $pid == 1 ]] && continue
-      read -r line < "$d/stat" 2>/dev/null || continue
+      [[ $pid == "$$" || $pid == 1 ]] && continue
+      # Processes come and go during the scan: skip any whose files vanish or read short.
+      line=
+      read -r line 2>/dev/null < "$d/stat"
       fields=(${line##*) })
-      [[ ${fields[0]} == Z ]] && continue
-      (( ${fields[19]} >= threshold )) || continue
-      while read -r key value _; do
-        if [[ $key == Uid: ]]; then [[ $value == "$uid" ]] && victims+=("$pid"); break; fi
-      done < "$d/status" 2>/dev/null
+      [[ ${fields[0]} != Z && ${fields[19]} =~ ^[0-9]+$ ]] || continue
+      (( fields[19] >= threshold )) || continue
+      [[ -n $spare_top && ${fields[1]} == 0 ]] && continue
+      # Only simple commands get redirections here: a redirected loop left early leaks a descriptor in bash 5.2.
+      status=
+      read -r -d '' status 2>/dev/null < "$d/status"
+      [[ $status =~ $'\n'Uid:[[:space:]]+([0-9]+) && ${BASH_REMATCH[1]} == "$uid" ]] && victims+=("$pid")
     done
     (( ${#victims[@]} )) || return 0
     kill -STOP "${victims[@]}" 2>/dev/null
