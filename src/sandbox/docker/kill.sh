@@ -6,8 +6,8 @@
 # session and orphans re-parented to init, sparing background jobs started by earlier commands. Rounds of
 # SIGSTOP then SIGKILL repeat until none is left, so forks during a scan cannot escape.
 #
-# With a third argument, processes whose parent is outside the container (parent pid 0: the command's own shell,
-# started by the runtime) are spared, so that shell reports what was killed and saves its state.
+# With a third argument, the command's own shell is spared (its parent is root's launcher shell, or outside the
+# container for a runtime exec), so that it reports what was killed and saves its state.
 #
 # Usage: __labgym_kill <agent uid> <age of the command in clock ticks> [spare-top]
 __labgym_kill() {
@@ -29,7 +29,11 @@ __labgym_kill() {
       fields=(${line##*) })
       [[ ${fields[0]} != Z && ${fields[19]} =~ ^[0-9]+$ ]] || continue
       (( fields[19] >= threshold )) || continue
-      [[ -n $spare_top && ${fields[1]} == 0 ]] && continue
+      if [[ -n $spare_top && ${fields[1]} != 1 ]]; then
+        status=
+        read -r -d '' status 2>/dev/null < "/proc/${fields[1]}/status"
+        [[ $status =~ $'\n'Uid:[[:space:]]+([0-9]+) && ${BASH_REMATCH[1]} == "$uid" ]] || continue
+      fi
       # Only simple commands get redirections here: a redirected loop left early leaks a descriptor in bash 5.2.
       status=
       read -r -d '' status 2>/dev/null < "$d/status"
