@@ -26,6 +26,24 @@ const SHELL_STATE = '/run/labgym/shell';
 // Run as root, as few processes as may be (a reset's time is mostly theirs). The agent is uid and gid 1000.
 const RESTORE_HOME = `cp -a /etc/skel/. /home/agent/ && chown -R 1000:1000 /home/agent && chmod 0755 /home/agent ${WORKSPACE}`;
 
+/** Remove every extended attribute (user.*, POSIX ACLs) under the given places, reset their roots' times, and check none is left. */
+const CLEAR_ROOT_METADATA = [
+  'import errno, os, sys',
+  'def names(path):',
+  '    try:',
+  '        return os.listxattr(path, follow_symlinks=False)',
+  '    except OSError as error:',
+  '        if error.errno in (errno.ENOTSUP, errno.EOPNOTSUPP): return []',
+  '        raise',
+  'for place in sys.argv[1:]:',
+  '    os.utime(place)',
+  '    for root, dirs, files in os.walk(place):',
+  '        for path in [root] + [os.path.join(root, name) for name in dirs + files]:',
+  '            for name in names(path):',
+  '                os.removexattr(path, name, follow_symlinks=False)',
+  '            assert not names(path), path',
+].join('\n');
+
 const WIPE = `set -u
 fail() { echo "$*" >&2; exit 1; }
 agent_processes() { awk '/^(Uid|Gid):/ { for (i = 2; i <= 5; i++) if ($i == 1000) { print FILENAME; nextfile } }' /proc/[0-9]*/status 2>/dev/null; }
@@ -42,6 +60,8 @@ for place in ${AGENT_PLACES}; do [ -d "$place" ] && places="$places $place" && [
 find $places -mindepth 1 -maxdepth 1 -xdev ! -path ${WORKSPACE} -exec rm -rf --one-file-system {} +
 [ -d ${SHELL_STATE} ] && find ${SHELL_STATE} -mindepth 1 -maxdepth 1 -user 1000 -exec rm -rf {} +
 ${RESTORE_HOME} && chmod 1777 /tmp /var/tmp /dev/shm
+# The emptied places' own roots keep what the agent set on them: extended attributes (user.*, ACLs) and times.
+python3 -c "${CLEAR_ROOT_METADATA}" $places || fail "extended attributes survive"
 # The proof: the root is read-only, each place of the agent is as new, and no other writable file is the agent's.
 awk '$2 == "/" && $4 !~ /^ro/ { exit 1 }' /proc/self/mounts || fail "the root file system is writable"
 awk 'END { exit NR != 3 }' /proc/sysvipc/shm /proc/sysvipc/msg /proc/sysvipc/sem || fail "SysV IPC objects survive"

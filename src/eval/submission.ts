@@ -54,15 +54,30 @@ async function matchArtifacts(sandbox: Sandbox, workspace: string, patterns: rea
   return [...new Set(entries.map(([, path]) => path))];
 }
 
-/** Sum of the files' apparent sizes (a sparse file counts in full), stat'ed as root; undefined if one vanished. */
-async function apparentSize(sandbox: Sandbox, paths: readonly string[]): Promise<number | undefined> {
-  const stat = await sandbox.run(['stat', '-c', '%s', '--', ...paths]);
-  if (stat.exitCode !== 0) return undefined;
-  return stat.stdout
-    .trim()
-    .split('\n')
-    .reduce((sum, line) => sum + Number(line), 0);
+/**
+ * Root's checks of the matched files, run while every process of the agent is stopped (so none can swap a folder for
+ * a symlink between the check and the copy): each path resolves to itself (no symlink anywhere on it, root follows
+ * them), and the sum of apparent sizes (a sparse file counts in full). Exit 4: the agent's processes did not stop.
+ */
+const FREEZE_AND_CHECK = `
+for _ in $(seq 100); do
+  pkill -STOP -u agent
+  [ -z "$(ps -u agent -o stat= | grep -v '^[TZ]' | head -1)" ] && break
+  sleep 0.01
+done
+[ -z "$(ps -u agent -o stat= | grep -v '^[TZ]' | head -1)" ] || exit 4
+for path; do [ "$(realpath -e -- "$path")" = "$path" ] || exit 3; done
+find "$@" -maxdepth 0 -printf '%s\\n' | awk '{ sum += $1 } END { print sum + 0 }'
+`;
+
+/** Stop every process of the agent; undefined sum when a file vanished or is reached through a symlink. */
+async function freezeAndMeasure(sandbox: Sandbox, paths: readonly string[]): Promise<{ frozen: boolean; bytes?: number }> {
+  const checked = await sandbox.run(['bash', '-c', FREEZE_AND_CHECK, 'check', ...paths]);
+  if (checked.exitCode === 4) return { frozen: false };
+  return { frozen: true, ...(checked.exitCode === 0 ? { bytes: Number(checked.stdout.trim()) } : {}) };
 }
+
+const thaw = (sandbox: Sandbox) => sandbox.run(['pkill', '-CONT', '-u', 'agent']).catch(() => undefined);
 
 function tooLarge(bytes: number | undefined, maxBytes: number): EvaluationFailure {
   const size = bytes === undefined ? 'grew past the cap while it was being copied' : `is ${bytes} bytes (${mebibytes(bytes)})`;
@@ -84,17 +99,32 @@ export async function collectSubmission(
   const matched = await matchArtifacts(agentSandbox, workspace, artifacts);
   if (!matched) return { failure: NOT_FOUND_FAILURE };
   const paths = matched.map((path) => posix.join(workspace, path));
-  const size = await apparentSize(agentSandbox, paths);
-  if (size === undefined) return { failure: NOT_FOUND_FAILURE };
-  if (size > maxBytes) return { failure: tooLarge(size, maxBytes) };
+  try {
+    const { frozen, bytes } = await freezeAndMeasure(agentSandbox, paths);
+    if (!frozen) return { failure: { type: 'evaluation_error', message: "the agent's processes could not be paused to copy the submission" } };
+    if (bytes === undefined) return { failure: NOT_FOUND_FAILURE };
+    if (bytes > maxBytes) return { failure: tooLarge(bytes, maxBytes) };
+    return await copyOut(agentSandbox, workspace, matched, paths, maxBytes);
+  } finally {
+    await thaw(agentSandbox);
+  }
+}
 
+/** Stream the checked files out of the (frozen) agent sandbox into a host tar file. */
+async function copyOut(
+  agentSandbox: Sandbox,
+  workspace: string,
+  matched: readonly string[],
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<CollectedSubmission> {
   const dir = await mkdtemp(join(tmpdir(), 'labgym-submission-'));
   const file = join(dir, 'submission.tar');
   const dispose = () => rm(dir, { recursive: true, force: true });
   const prefix = `${workspace.replace(/^\/+|\/+$/g, '')}/`;
   const copied = new Set<string>();
   try {
-    // The agent's processes may still grow the files: the stream is capped too.
+    // A process the stop missed could still grow a file: the stream is capped too.
     const archive = await agentSandbox.readArchive(paths, { maxBytes: maxBytes + TAR_BYTES_PER_FILE * paths.length + TAR_END_BYTES });
     const rewritten = repack([
       {

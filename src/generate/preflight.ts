@@ -56,7 +56,7 @@ const human = (bytes: number) => (bytes % 1024 ** 3 ? `${Math.round(bytes / 1024
 export function diskQuotaSummary(limits: SandboxLimitsInput | undefined): string {
   const places = writableMounts(resolveLimits(limits)).filter((place) => place.owner === 'agent' || place.mode === '1777');
   const sizes = places.map((place) => `${place.path} ${human(place.bytes)}/${Math.round(place.inodes / 1000)}k inodes`);
-  return `disk quota: read-only root, tmpfs ${sizes.join(', ')} (in memory: the container may use memory + disk)`;
+  return `disk quota: read-only root, tmpfs ${sizes.join(', ')} (in memory: the container may use memory + disk + shm + 64m of shell state)`;
 }
 
 export async function preflight(params: PreflightParams): Promise<Preflight> {

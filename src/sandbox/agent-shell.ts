@@ -1,6 +1,6 @@
 /**
  * The agent's "persistent shell" as one process per command (see command-wrapper.ts): a command ends when its process
- * has exited and its exit code is the runtime's, so nothing the agent prints or runs can forge either. No Docker here.
+ * has exited, with the exit code its launcher (outside the agent's user) got for it; nothing the agent prints forges either.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ import { wrapCommand } from './command-wrapper.js';
 export interface CommandProcess {
   /** What the process wrote outside the output channel (only if it could not open it). */
   onData(listener: (chunk: Buffer) => void): void;
-  /** The exit status, from the runtime, once the process has exited. */
+  /** The exit status, as its launcher got it from the kernel, once the process has exited. */
   readonly exited: Promise<number>;
   /** Stop watching the process. */
   release(): void;

@@ -4,7 +4,7 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, realpath, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -121,17 +121,43 @@ export async function unpackToDir(stream: Readable, hostDir: string): Promise<vo
       stream.destroy();
       throw new Error(`archive entry ${JSON.stringify(header.name)} escapes ${root}`);
     }
-    if (header.type === 'directory') await mkdir(target, { recursive: true });
-    else if (header.type === 'file') {
-      await mkdir(dirname(target), { recursive: true });
+    const dir = header.type === 'directory' ? target : dirname(target);
+    // A symlink from an earlier entry must not carry a later one outside the folder.
+    if (!(await staysInside(root, dir)) || (await isSymlink(target))) {
+      stream.destroy();
+      throw new Error(`archive entry ${JSON.stringify(header.name)} escapes ${root} through a symbolic link`);
+    }
+    await mkdir(dir, { recursive: true });
+    if (header.type === 'file') {
       await pipeline(entry as unknown as Readable, createWriteStream(target, { mode: header.mode & 0o777 }));
       continue;
     } else if (header.type === 'symlink') {
-      await mkdir(dirname(target), { recursive: true });
       await symlink(header.linkname, target).catch(() => undefined);
     }
     entry.resume();
   }
+}
+
+/** Whether `path`'s deepest existing ancestor (itself, if it exists) resolves, symlinks followed, inside `root`. */
+async function staysInside(root: string, path: string): Promise<boolean> {
+  await mkdir(root, { recursive: true });
+  let existing = path;
+  while (
+    !(await lstat(existing).then(
+      () => true,
+      () => false,
+    ))
+  )
+    existing = dirname(existing);
+  const [realRoot, real] = await Promise.all([realpath(root), realpath(existing).catch(() => undefined)]);
+  return real !== undefined && (real === realRoot || real.startsWith(realRoot + sep));
+}
+
+async function isSymlink(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
 }
 
 /** Makes pass-throughs that share one count: they fail with `tooLarge()` once more than `maxBytes` went through them all. */

@@ -39,8 +39,8 @@ export const SandboxLimitsSchema = z.object({
   shm: size('shm').default(256 * 1024 ** 2),
   /**
    * Bytes of files the agent may write, over the workspace, its home, /tmp and /var/tmp (fixed shares, see
-   * writableMounts). Each is a tmpfs whose pages count against the container's memory, so the container gets
-   * `memory + disk`: a full disk is ENOSPC, never an out-of-memory kill and never host disk.
+   * writableMounts). Each is a tmpfs whose pages count against the container's memory, so the container gets room
+   * for them on top of `memory` (memoryLimit): a full disk is ENOSPC, not an out-of-memory kill, and never host disk.
    */
   disk: size('disk').default(2 * 1024 ** 3),
   /** Files and folders the agent may create, shared over the same places. */
@@ -70,6 +70,17 @@ export interface WritableMount {
   readonly mode: string;
 }
 
+/** Shell state the agent's commands write under /run/labgym (its tmpfs cap). */
+const RUN_LABGYM_BYTES = 64 * MB;
+
+/**
+ * The container's memory limit: `memory` for processes plus every tmpfs the agent may fill (its `disk`, /dev/shm and
+ * its shell state), so filling them all still leaves its processes their `memory`.
+ */
+export function memoryLimit(limits: SandboxLimits): number {
+  return limits.memory + limits.disk + limits.shm + RUN_LABGYM_BYTES;
+}
+
 /** How `disk` and `inodes` are shared over the agent's writable places; the shares sum to 1. */
 const AGENT_SHARES = { workspace: 10 / 16, home: 2 / 16, tmp: 3 / 16, varTmp: 1 / 16 };
 
@@ -89,7 +100,7 @@ export function writableMounts(limits: SandboxLimits): WritableMount[] {
     { path: '/var/tmp', ...share(AGENT_SHARES.varTmp), owner: 'root', mode: '1777' },
     { path: '/dev/shm', bytes: limits.shm, inodes: share(1 / 8).inodes, owner: 'root', mode: '1777' },
     { path: '/root', bytes: Math.max(64 * MB, Math.floor(limits.disk / 4)), inodes: 10_000, owner: 'root', mode: '0700' },
-    { path: '/run/labgym', bytes: 64 * MB, inodes: 4096, owner: 'root', mode: '0755' },
+    { path: '/run/labgym', bytes: RUN_LABGYM_BYTES, inodes: 4096, owner: 'root', mode: '0755' },
     { path: '/opt/labgym/aci', bytes: 16 * MB, inodes: 256, owner: 'root', mode: '0755' },
     { path: '/build', bytes: limits.disk, inodes: limits.inodes, owner: 'root', mode: '0755' },
   ];

@@ -25,7 +25,11 @@ export class ShellLauncher implements CommandLauncher {
 
   async launch(argv: readonly string[], stdin: string | undefined): Promise<CommandProcess> {
     const { user, workdir, env } = this.options;
-    this.shell ??= this.options.open();
+    // A shell that failed to open (a full process table, say) is not kept: the next launch tries again.
+    this.shell ??= this.options.open().catch((error: unknown) => {
+      this.shell = undefined;
+      throw error;
+    });
     const opened = this.shell;
     const shell = await opened;
     const drop = user ? `setpriv --reuid=${user.uid} --regid=${user.gid} --init-groups --inh-caps=-all ` : '';

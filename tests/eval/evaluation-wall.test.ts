@@ -92,7 +92,7 @@ describe('evaluation wall', () => {
       [`${channel}\nos.write(out, b"[1, 2]\\n")\ntime.sleep(30)`, /garbled its reply/],
       [`${channel}\nos.write(out, b'{"error": [[["x"]]]}\\n')\ntime.sleep(30)`, /raised an error/],
       [`${channel}\nos.write(out, b'{"value": [' + b",".join([b"[" * 900 + b"]" * 900] * 1000) + b']}\\n')\ntime.sleep(30)`, /0 or 1|could not use/],
-      [`${channel}\nchunk = b" " * (1 << 20)\nfor _ in range(80):\n    os.write(out, chunk)`, /larger than 64 MiB/],
+      [`${channel}\nchunk = b" " * (1 << 20)\nfor _ in range(80):\n    os.write(out, chunk)`, /larger than 64 MiB|took longer than 10 s/], // which comes first depends on load
       ['os._exit(1)', /ended while calling row_strategy/],
       ['return 0 if history else 1 / 0', /raised ZeroDivisionError/],
     ];
@@ -152,5 +152,23 @@ describe('evaluation wall', () => {
     const record = await capped.evaluate({ kind: 'validate', agentSandbox: growing });
     assert.equal(record.failure?.type, 'submission_too_large');
     assert.match(record.failure!.message, /grew past the cap/);
+  });
+
+  test("a symlinked folder does not lend root's rights to the copy: the submission is not found", async () => {
+    await env.reset({ task: task.envTask, seed: 0 });
+    agent = env.currentSandbox!;
+    const linked = await agent.exec('ln -s /etc secrets && ls secrets/shadow');
+    assert.equal(linked.exitCode, 0, linked.output);
+    const evaluator = new SandboxEvaluator({
+      image: task.image,
+      artifacts: ['secrets/shadow'],
+      files: [],
+      command: 'true',
+      primaryMetric: 'Score',
+      direction: 'maximize',
+    });
+    const record = await evaluator.evaluate({ kind: 'validate', agentSandbox: agent });
+    assert.equal(record.failure?.type, 'submission_not_found');
+    assert.equal((await agent.exec('echo thawed')).output, 'thawed\n', "the agent's shell runs again after the copy");
   });
 });

@@ -34,6 +34,7 @@ site=$(python3 -m site --user-site) && mkdir -p "$site" && echo 'import os; open
 touch /tmp/planted /var/tmp/planted /dev/shm/planted /dev/mqueue/planted ~/workspace/planted
 python3 -c 'import ctypes; assert ctypes.CDLL(None).shmget(0x4c47, 4096, 0o1666) >= 0'
 ipcs -m | grep -c 0x00004c47
+python3 -c 'import os; [os.setxattr(p, "user.planted", b"carried over") for p in ("/home/agent", "/home/agent/workspace")]'
 `;
 
 const LOOK = `
@@ -42,6 +43,7 @@ ls -A /tmp /var/tmp /dev/shm /dev/mqueue ~/workspace
 python3 -c pass; bash -lic true 2>/dev/null; ls /tmp
 ls -A ~; grep -c touch ~/.bashrc ~/.profile; ls "$(python3 -m site --user-site)" 2>&1
 ipcs -m | grep -c 0x00004c47
+python3 -c 'import os; print("xattrs:", [n for p in ("/home/agent", "/home/agent/workspace") for n in os.listxattr(p)])'
 `;
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -67,7 +69,7 @@ test('a warm sandbox comes back with nothing the last agent planted, and its pro
     assert.equal(beating.exitCode, 0, 'the planted process runs');
 
     const dirty = await first.exec(LOOK, { timeoutMs: 60_000 });
-    for (const sign of ['respawn', 'heartbeat', 'planted', 'pth-ran', 'bashrc-ran', 'profile-ran', 'planted.pth'])
+    for (const sign of ['respawn', 'heartbeat', 'planted', 'pth-ran', 'bashrc-ran', 'profile-ran', 'planted.pth', "'user.planted'"])
       assert.ok(dirty.output.includes(sign), `before the reset the sandbox shows ${sign}:\n${dirty.output}`);
 
     await pool.release(first);
@@ -89,6 +91,7 @@ test('a warm sandbox comes back with nothing the last agent planted, and its pro
     assert.match(look.output, /\.bashrc[\s\S]*\.profile[\s\S]*workspace/, 'the home skeleton is back');
     assert.match(look.output, /\.bashrc:0\n.*\.profile:0/, 'the dotfiles are the image’s');
     assert.match(look.output, /^0$/m, 'no SysV segment');
+    assert.match(look.output, /^xattrs: \[\]$/m, 'no extended attribute on the home or the workspace');
     assert.match(look.output, /No such file or directory/, 'no user site-packages');
     await pool.release(second);
     await pool.release(other);

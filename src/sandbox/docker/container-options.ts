@@ -2,7 +2,7 @@
 
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import { resolveLimits, type SandboxLimits, type WritableMount, writableMounts } from '../limits.js';
+import { memoryLimit, resolveLimits, type SandboxLimits, type WritableMount, writableMounts } from '../limits.js';
 import type { SandboxCreateParams } from '../sandbox.js';
 import { LABELS } from './labels.js';
 
@@ -68,9 +68,8 @@ export function containerOptions(params: SandboxCreateParams, lifeline = true): 
     HostConfig: {
       NetworkMode: 'none',
       NanoCpus: Math.round(limits.cpus * 1e9),
-      // The agent's files live in tmpfs pages charged to this cgroup: room for them on top of `memory`.
-      Memory: limits.memory + limits.disk,
-      MemorySwap: limits.memory + limits.disk,
+      Memory: memoryLimit(limits),
+      MemorySwap: memoryLimit(limits),
       PidsLimit: limits.pids,
       ShmSize: limits.shm,
       ReadonlyRootfs: true,

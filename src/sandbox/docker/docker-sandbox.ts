@@ -137,7 +137,7 @@ export class DockerSandbox implements Sandbox {
       return sandbox;
     } catch (error) {
       line?.destroy();
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -193,10 +193,11 @@ export class DockerSandbox implements Sandbox {
     try {
       const state = await this.container.inspect();
       if (!state.State.Running) throw new Error(`container is ${state.State.Status}`);
-      await this.newShellState();
     } catch (error) {
       throw gone(this.id, error);
     }
+    // The container runs: a failure here is the sandbox's own state (what the agent did to it), not an outage to retry.
+    await this.newShellState();
   }
 
   async run(argv: readonly string[], options: { user?: 'root' | 'agent'; stdin?: string; timeoutMs?: number } = {}): Promise<OneShotResult> {
@@ -233,7 +234,7 @@ export class DockerSandbox implements Sandbox {
         stderr: Buffer.concat(stderr).toString('utf8'),
       };
     } catch (error) {
-      throw gone(this.id, error);
+      throw dockerError(this.id, error);
     }
   }
 
@@ -278,7 +279,7 @@ export class DockerSandbox implements Sandbox {
     this.output.close();
     this.control.destroy();
     this.launcher.close();
-    await this.container.remove({ force: true }).catch((error: unknown) => {
+    await this.container.remove({ force: true, v: true }).catch((error: unknown) => {
       if (statusCode(error) !== 404 && statusCode(error) !== 409) throw gone(this.id, error);
     });
     this.lifeline?.destroy();
