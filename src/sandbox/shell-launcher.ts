@@ -58,6 +58,14 @@ export class ShellLauncher implements CommandLauncher {
     };
   }
 
+  /** The root shell's pid, if one is open: the command it runs is its child. */
+  async shellPid(): Promise<number | undefined> {
+    return this.shell?.then(
+      (shell) => shell.pid,
+      () => undefined,
+    );
+  }
+
   close(): void {
     void this.shell?.then(
       (shell) => shell.destroy(),

@@ -37,7 +37,7 @@ describe('artifact streams', () => {
     [source, target] = await Promise.all([
       createSandbox({ image: TEST_IMAGE }),
       // Writable places are tmpfs counted as memory: room for the multi-GB copy.
-      createSandbox({ image: TEST_IMAGE, limits: { disk: '3g', memory: '4g' } }),
+      createSandbox({ image: TEST_IMAGE, limits: { disk: '4g', memory: '4g' } }),
     ]);
     await source.writeFiles(
       WORKSPACE,

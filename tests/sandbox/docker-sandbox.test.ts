@@ -21,9 +21,9 @@ describe('docker sandbox limits and labels', () => {
     try {
       const info = await new Docker().getContainer(sandbox.id).inspect();
       assert.equal(info.HostConfig.NanoCpus, 5e8);
-      // The agent's files live in tmpfs pages charged to the container, so it gets memory + disk.
-      assert.equal(info.HostConfig.Memory, 364 * 1024 ** 2);
-      assert.equal(info.HostConfig.MemorySwap, 364 * 1024 ** 2);
+      // The agent's files live in tmpfs pages charged to the container: memory + disk + shm + its shell state (64m).
+      assert.equal(info.HostConfig.Memory, 460 * 1024 ** 2);
+      assert.equal(info.HostConfig.MemorySwap, 460 * 1024 ** 2);
       assert.equal(info.HostConfig.PidsLimit, 100);
       assert.equal(info.HostConfig.ShmSize, 32 * 1024 ** 2);
       assert.equal(info.HostConfig.NetworkMode, 'none');

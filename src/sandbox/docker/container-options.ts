@@ -6,8 +6,11 @@ import { memoryLimit, resolveLimits, type SandboxLimits, type WritableMount, wri
 import type { SandboxCreateParams } from '../sandbox.js';
 import { LABELS } from './labels.js';
 
-/** What the control shell keeps: enough to run the harness when the agent has spent every capability. */
-export const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID'];
+/**
+ * What root in the sandbox (the harness only; the agent drops every capability) keeps: enough to run the harness when
+ * the agent has spent every resource, and SYS_NICE so the control shell outranks a fork bomb for the CPU.
+ */
+export const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETUID', 'SETGID', 'SYS_NICE'];
 
 /**
  * Writable places Docker's archive API (copies in and out) must reach: it sees volumes but not tmpfs mounts, and

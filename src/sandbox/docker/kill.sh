@@ -6,12 +6,12 @@
 # session and orphans re-parented to init, sparing background jobs started by earlier commands. Rounds of
 # SIGSTOP then SIGKILL repeat until none is left, so forks during a scan cannot escape.
 #
-# With a third argument, the command's own shell is spared (its parent is root's launcher shell, or outside the
-# container for a runtime exec), so that it reports what was killed and saves its state.
+# With a third argument, the pid of root's launcher shell, the command's own shell (that pid's child) is spared, so
+# that it reports what was killed and saves its state.
 #
-# Usage: __labgym_kill <agent uid> <age of the command in clock ticks> [spare-top]
+# Usage: __labgym_kill <agent uid> <age of the command in clock ticks> [launcher pid]
 __labgym_kill() {
-  local uid=$1 age=$2 spare_top=$3 up now threshold d pid line status round
+  local uid=$1 age=$2 launcher=$3 up now threshold d pid line status round
   local -a fields victims
   [[ $uid =~ ^[0-9]+$ && $age =~ ^[0-9]+$ ]] || return 1
   for round in {1..20}; do
@@ -29,11 +29,7 @@ __labgym_kill() {
       fields=(${line##*) })
       [[ ${fields[0]} != Z && ${fields[19]} =~ ^[0-9]+$ ]] || continue
       (( fields[19] >= threshold )) || continue
-      if [[ -n $spare_top && ${fields[1]} != 1 ]]; then
-        status=
-        read -r -d '' status 2>/dev/null < "/proc/${fields[1]}/status"
-        [[ $status =~ $'\n'Uid:[[:space:]]+([0-9]+) && ${BASH_REMATCH[1]} == "$uid" ]] || continue
-      fi
+      [[ -n $launcher && ${fields[1]} == "$launcher" ]] && continue
       # Only simple commands get redirections here: a redirected loop left early leaks a descriptor in bash 5.2.
       status=
       read -r -d '' status 2>/dev/null < "$d/status"
