@@ -154,8 +154,8 @@ export class DockerSandbox implements Sandbox {
         outputLimitBytes: params.outputLimitBytes === undefined ? DEFAULT_OUTPUT_LIMIT : params.outputLimitBytes,
         interrupt: (elapsedMs, exited) => this.interrupt(elapsedMs, exited),
       })
-      .catch((error: unknown) => {
-        throw dockerError(this.id, error);
+      .catch(async (error: unknown) => {
+        throw (await this.isRunning()) ? dockerError(this.id, error) : gone(this.id, error);
       });
     if (result.abandoned) await this.restartShell();
     return {
@@ -188,6 +188,22 @@ export class DockerSandbox implements Sandbox {
     await controlCommand(this.control, `rm -rf -- ${old} && install -d -o ${ansiCQuote(this.shellUser)} -m 700 -- ${next}`);
     this.agent.dropLateOutput();
     this.agent.stateDir = next;
+  }
+
+  /**
+   * Whether the container still runs, a second after a command failed (Docker records a killed container's exit a
+   * moment after its shells' streams end): if not, the failure is an outage, not the agent's doing.
+   */
+  private async isRunning(): Promise<boolean> {
+    for (let check = 0; check < 5; check++) {
+      if (check > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      const running = await this.container.inspect().then(
+        (state) => state.State.Running,
+        () => false,
+      );
+      if (!running) return false;
+    }
+    return true;
   }
 
   async restartShell(): Promise<void> {
