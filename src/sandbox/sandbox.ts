@@ -61,7 +61,10 @@ export interface Sandbox {
   copyIn(hostPath: string, destinationDir: string, ownership?: CopyOwnership): Promise<void>;
   /** Read files out of the sandbox. Missing paths are absent from the result, not errors. */
   readFiles(paths: readonly string[]): Promise<Map<string, Buffer>>;
-  /** Copy a sandbox path (file or directory) out to a host directory. */
+  /**
+   * Copy a sandbox path (file or directory) out to a host directory. Docker backend: only the places backed by
+   * volumes are reachable (workspace, /run/labgym, /opt/labgym/aci, /build), not /tmp or the read-only root.
+   */
   copyOut(sandboxPath: string, hostDir: string): Promise<void>;
   /**
    * A tar stream of sandbox paths (absolute; files or folders; missing ones skipped), read as root, entries named by

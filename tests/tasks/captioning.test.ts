@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 HELD = ${JSON.stringify(HELD_OUT_CAPTIONS)}
 rng = np.random.default_rng(0)
-os.makedirs("/tmp/coco", exist_ok=True)
+os.makedirs("/build/coco", exist_ok=True)
 def archive(path):
     return zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
 def add(zf, name, data):
@@ -44,10 +44,10 @@ def jpeg(colour):
     buffer = io.BytesIO()
     Image.new("RGB", (32, 24), tuple(int(c) for c in colour)).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
-annotations = archive("/tmp/coco/annotations_trainval2017.zip")
+annotations = archive("/build/coco/annotations_trainval2017.zip")
 for part, count, first in (("train", 20050, 1), ("val", 2010, 900000)):
     images, notes = [], []
-    with archive("/tmp/coco/%s2017.zip" % part) as zf:
+    with archive("/build/coco/%s2017.zip" % part) as zf:
         for i in range(count):
             key = first + i
             name = "%012d.jpg" % key
@@ -58,7 +58,7 @@ for part, count, first in (("train", 20050, 1), ("val", 2010, 900000)):
             notes += [{"id": len(notes) + 1, "image_id": key, "caption": " %s\\n" % text} for text in texts[:5]]
     add(annotations, "annotations/captions_%s2017.json" % part, json.dumps({"images": images, "annotations": notes}))
 annotations.close()
-print(sorted(os.listdir("/tmp/coco")))
+print(sorted(os.listdir("/build/coco")))
 `;
 
 async function makeSample(): Promise<void> {
@@ -66,7 +66,7 @@ async function makeSample(): Promise<void> {
   try {
     const result = await sandbox.exec(`python3 - <<'EOF'\n${MAKE_SAMPLE}\nEOF`, { timeoutMs: 300_000, outputLimitBytes: 20_000 });
     assert.equal(result.exitCode, 0, result.output);
-    await sandbox.copyOut('/tmp/coco', userData);
+    await sandbox.copyOut('/build/coco', userData);
   } finally {
     await sandbox.close();
   }

@@ -49,14 +49,14 @@ def lines(count, with_unlabelled):
     return ("\\n".join(out) + "\\n").encode()
 dev = lines(10000, True)
 assert sum(b'"gold_label": "-"' in line for line in dev.splitlines()) == 185
-os.makedirs("/tmp/user-data", exist_ok=True)
-with zipfile.ZipFile("/tmp/user-data/multinli_1.0.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+os.makedirs("/build/user-data", exist_ok=True)
+with zipfile.ZipFile("/build/user-data/multinli_1.0.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
     zf.writestr("multinli_1.0/README.txt", "MultiNLI 1.0 (generated for a test)")
     zf.writestr("__MACOSX/multinli_1.0/._multinli_1.0_train.jsonl", b"\\x00\\x05\\x16\\x07 not json")
     zf.writestr("multinli_1.0/multinli_1.0_train.jsonl", lines(392702, False))
     zf.writestr("multinli_1.0/multinli_1.0_dev_matched.jsonl", dev)
     zf.writestr("multinli_1.0/multinli_1.0_dev_mismatched.jsonl", lines(100, True))
-print(os.path.getsize("/tmp/user-data/multinli_1.0.zip"))
+print(os.path.getsize("/build/user-data/multinli_1.0.zip"))
 `;
 
 async function makeSample(): Promise<void> {
@@ -64,7 +64,7 @@ async function makeSample(): Promise<void> {
   try {
     const result = await sandbox.exec(`python3 - <<'EOF'\n${MAKE_SAMPLE}\nEOF`, { timeoutMs: 300_000, outputLimitBytes: 20_000 });
     assert.equal(result.exitCode, 0, result.output);
-    await sandbox.copyOut('/tmp/user-data', root);
+    await sandbox.copyOut('/build/user-data', root);
   } finally {
     await sandbox.close();
   }
