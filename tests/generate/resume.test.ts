@@ -1,7 +1,7 @@
 /**
- * Exactly-once under crashes: a 60-episode run (cheap tasks at the reduced scale, 3 steps each) is killed with
+ * Exactly-once under crashes: a 48-episode run (cheap tasks at the reduced scale, 3 steps each) is killed with
  * SIGKILL at random moments five times, each time resumed with `labgym generate --resume`, and then run to the
- * end. The run directory must hold exactly 60 unique complete episodes; a torn last line is detected and
+ * end. The run directory must hold exactly 48 unique complete episodes; a torn last line is detected and
  * dropped, never counted; containers of killed processes are removed by Docker (their lifelines).
  */
 
@@ -26,7 +26,7 @@ function generate(args: string[]): { child: ChildProcess; exited: Promise<number
   return { child, exited, output: () => output };
 }
 
-test('kill -9 five times during a 60-episode run, then --resume: exactly 60 unique complete episodes', { timeout: 1_500_000 }, async () => {
+test('kill -9 five times during a 48-episode run, then --resume: exactly 48 unique complete episodes', { timeout: 1_500_000 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'labgym-resume-'));
   try {
     const specFile = join(out, 'spec.yaml');
@@ -37,7 +37,7 @@ test('kill -9 five times during a 60-episode run, then --resume: exactly 60 uniq
         name: 'crash',
         tasks: ['numberGuess', 'battleOfSexes', 'prisonersDilemma'],
         models: [{ name: 'scripted' }],
-        seeds: { count: 10 },
+        seeds: { count: 8 },
         attempts: 2,
         scale: 'reduced',
         agent: { maxSteps: 3 },
@@ -78,15 +78,15 @@ test('kill -9 five times during a 60-episode run, then --resume: exactly 60 uniq
       const read = await readRunEpisodes(runDir);
       complete = read.records.length;
       console.log(`kill ${kill + 1}: ${complete} complete episodes so far, ${read.problems.length} torn line(s) dropped`);
-      assert.ok(complete < 60, 'killed before the end');
+      assert.ok(complete < 48, 'killed before the end');
       run = generate(['--resume', runDir]);
     }
     const code = await run.exited;
     assert.equal(code, 0, run.output());
 
     const { records, problems, duplicates } = await readRunEpisodes(runDir!);
-    assert.equal(records.length, 60, 'exactly 60 complete episodes');
-    assert.equal(new Set(records.map((record) => record.episodeId)).size, 60);
+    assert.equal(records.length, 48, 'exactly 48 complete episodes');
+    assert.equal(new Set(records.map((record) => record.episodeId)).size, 48);
     assert.equal(duplicates, 0, 'no episode was stored twice');
     assert.ok(
       problems.every((problem) => problem.torn),
