@@ -16,8 +16,8 @@ import { rootfsChanges } from './changes.js';
 import { requireImage, statusCode } from './client.js';
 import { containerOptions } from './container-options.js';
 import { demuxDockerStream, STDERR } from './demux.js';
-import { dockerOutputChannel } from './docker-command.js';
 import { DockerFiles, dockerError, gone } from './docker-files.js';
+import { dockerOutputChannel } from './output-channel.js';
 
 const DEFAULT_TIMEOUT_MS = 25_000;
 const DEFAULT_OUTPUT_LIMIT = 100_000;
